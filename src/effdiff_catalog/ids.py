@@ -1,0 +1,73 @@
+"""The id rule: the method's short name, or the first significant title words, and a year.
+
+`DPM-Solver: A Fast ODE Solver ...` (2022) -> `dpm-solver-2022`;
+`Denoising Diffusion Implicit Models` (2021) -> `denoising-diffusion-implicit-2021`.
+The year is that of the paper's first public version (its arXiv id's year when it has one), so
+an id does not change when a preprint is later published at a venue.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Container
+
+from .model import arxiv_year
+from .text import slugify
+
+STOPWORDS = frozenset(
+    "a an the of for and or in on to with via by from is are be as at its it your you we our all can do does "
+    "how what when why towards toward using through into than more less not no one".split()
+)
+MAX_SHORT_NAME = 24
+
+
+def short_name(title: str) -> str | None:
+    """The method's name when the title starts with one: 'Q-Diffusion: ...' -> 'q-diffusion'."""
+    if ":" not in title:
+        return None
+    head = title.split(":", 1)[0].strip()
+    slug = slugify(head)
+    if slug and len(head.split()) <= 2 and len(slug) <= MAX_SHORT_NAME:
+        return slug
+    return None
+
+
+def significant_words(title: str) -> list[str]:
+    words = [w for w in slugify(title).split("-") if w]
+    return [w for w in words if w not in STOPWORDS and not w.isdigit()] or words
+
+
+def id_year(year: int, arxiv: str | None) -> int:
+    first = arxiv_year(arxiv) if arxiv else None
+    return first or year
+
+
+def make_id(title: str, year: int, arxiv: str | None = None, taken: Container[str] = ()) -> str:
+    """A new id that is not in `taken`: more title words are added until it is unique."""
+    y = id_year(year, arxiv)
+    words = significant_words(title) or ["paper"]
+    name = short_name(title)
+    candidates = []
+    if name:
+        candidates.append(name)
+    for n in range(3, len(words) + 1):
+        candidates.append("-".join(words[:n]))
+    if len(words) < 3:
+        candidates.insert(0 if not name else 1, "-".join(words))
+    for candidate in candidates:
+        record_id = f"{candidate}-{y}"
+        if record_id not in taken:
+            return record_id
+    base = candidates[-1]
+    n = 2
+    while f"{base}-{n}-{y}" in taken:
+        n += 1
+    return f"{base}-{n}-{y}"
+
+
+ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I)
+
+
+def arxiv_from_url(url: str) -> str | None:
+    m = ARXIV_URL.search(url)
+    return m.group(1) if m else None

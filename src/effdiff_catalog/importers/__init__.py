@@ -1,0 +1,1 @@
+"""Sources of records: awesome-list markdown (and later BibTeX and metadata APIs)."""

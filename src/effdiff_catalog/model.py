@@ -1,0 +1,264 @@
+"""What a paper record is: the one pydantic model behind validation, the JSON Schema and the docs.
+
+Checks that need the taxonomy or the venue list read them from the validation context
+(`Paper.model_validate(data, context={"vocab": vocab})`); without a context the model checks only
+the shape of the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Optional, Union
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationInfo, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-(?:19|20)\d\d$")
+ARXIV_RE = re.compile(r"^(?:(\d{2})(0[1-9]|1[0-2])\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/(\d{2})(0[1-9]|1[0-2])\d{3})$")
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+.\-]*$")
+SOURCE_RE = re.compile(r"\b(Table|Tab\.|Figure|Fig\.|Section|Sec\.|Appendix|Algorithm|Eq\.|Equation)\s*[A-Z0-9IVX]", re.I)
+MIN_YEAR = 1950
+
+
+def _error(kind: str, message: str, hint: str = "", **ctx: Any) -> PydanticCustomError:
+    return PydanticCustomError(kind, message, {"hint": hint.format(**ctx) if ctx else hint, **ctx})
+
+
+def _vocab(info: ValidationInfo) -> Any:
+    return (info.context or {}).get("vocab") if info else None
+
+
+# -- field checks ----------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def _one_line(value: str) -> str:
+    if not value:
+        raise _error("empty", "must not be empty")
+    if _CONTROL.search(value):
+        raise _error("one_line", "must be one line without control characters")
+    return value
+
+
+def _record_id(value: str) -> str:
+    if not ID_RE.match(value):
+        raise _error("bad_id", "id '{value}' does not follow the id rule",
+                     "lowercase words joined by '-' and ending in the year, e.g. 'q-diffusion-2023'", value=value)
+    return value
+
+
+def arxiv_year(arxiv: str) -> int | None:
+    m = ARXIV_RE.match(arxiv)
+    if not m:
+        return None
+    yy = int(m.group(1) or m.group(3))
+    return (1900 if yy >= 91 else 2000) + yy
+
+
+def _arxiv(value: str) -> str:
+    if not ARXIV_RE.match(value):
+        hint = "write the bare id without 'arXiv:', URL or version, e.g. '2206.00927'"
+        m = re.search(r"(\d{4}\.\d{4,5})(v\d+)?", value)
+        if m:
+            hint = f"did you mean '{m.group(1)}'?"
+        raise _error("bad_arxiv", "'{value}' is not an arXiv id", hint, value=value)
+    return value
+
+
+def _doi(value: str) -> str:
+    if not DOI_RE.match(value):
+        hint = "write the bare DOI, e.g. '10.1609/aaai.v38i5.28226'"
+        m = re.search(r"10\.\d{4,9}/\S+", value)
+        if m:
+            hint = f"did you mean '{m.group(0)}'?"
+        raise _error("bad_doi", "'{value}' is not a DOI", hint, value=value)
+    return value
+
+
+def check_url(value: str) -> str:
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if not scheme or (scheme not in ("http", "https") and "." in scheme):
+        raise _error("url_scheme", "'{value}' has no http(s):// scheme", "write https://{value}", value=value)
+    if scheme not in ("http", "https"):
+        raise _error("url_scheme", "'{scheme}:' links are not allowed; only http and https",
+                     "use the https:// address of the page", scheme=scheme)
+    if not parts.hostname or _SPACE_OR_CONTROL.search(value):
+        raise _error("bad_url", "'{value}' is not a valid URL", "a link looks like https://host/path, without spaces", value=value)
+    return value
+
+
+def _year(value: int, info: ValidationInfo) -> int:
+    if value < MIN_YEAR:
+        raise _error("year_range", "year {value} is before {low}", "give the year of the venue", value=value, low=MIN_YEAR)
+    if value > dt.date.today().year + 1:
+        raise _error("year_range", "year {value} is in the future", "give the year of the venue", value=value)
+    return value
+
+
+def _venue(value: str, info: ValidationInfo) -> str:
+    vocab = _vocab(info)
+    if vocab is not None and value not in vocab.venues:
+        known = vocab.venues.normalize(value)
+        if known:
+            hint = f"'{value}' is an alias: write venue: {known}"
+        else:
+            guess = vocab.venues.suggest(value)
+            hint = f"did you mean '{guess}'? (or add the venue to venues.yaml)" if guess else "add the venue to venues.yaml"
+        raise _error("unknown_venue", "venue '{value}' is not in venues.yaml", hint, value=value)
+    return value
+
+
+def _category(value: str, info: ValidationInfo) -> str:
+    vocab = _vocab(info)
+    if vocab is not None and value not in vocab.taxonomy:
+        guess = vocab.taxonomy.suggest(value)
+        if guess and vocab.taxonomy.resolve_heading(value) == guess:
+            hint = f"'{value}' is a heading name; the category id is '{guess}'"
+        else:
+            hint = f"did you mean '{guess}'?" if guess else "see taxonomy.yaml for the ids"
+        raise _error("unknown_category", "category '{value}' is not in taxonomy.yaml", hint, value=value)
+    return value
+
+
+def _facet(name: str):
+    def check(value: str, info: ValidationInfo) -> str:
+        vocab = _vocab(info)
+        if vocab is not None:
+            allowed = vocab.taxonomy.facet_ids(name)
+            if value not in allowed:
+                from rapidfuzz import process
+
+                guess = process.extractOne(value, allowed, score_cutoff=60) if allowed else None
+                hint = f"did you mean '{guess[0]}'?" if guess else f"one of: {', '.join(allowed)}"
+                raise _error(f"unknown_{name}", "'{value}' is not a {facet} in taxonomy.yaml", hint, value=value, facet=name)
+        return value
+
+    return check
+
+
+def _tag(value: str) -> str:
+    if not TAG_RE.match(value):
+        raise _error("bad_tag", "tag '{value}' must be lowercase words joined by '-'", "e.g. 'text-to-image'", value=value)
+    return value
+
+
+def _unique(values: list) -> list:
+    seen = set()
+    for v in values:
+        if v in seen:
+            raise _error("duplicate_item", "'{value}' is listed twice", value=v)
+        seen.add(v)
+    return values
+
+
+def _source(value: str) -> str:
+    if not SOURCE_RE.search(value):
+        raise _error("bad_source", "source '{value}' does not name a table or figure",
+                     "say where the number is printed, e.g. 'Table 3' or 'Figure 5'", value=value)
+    return value
+
+
+def _number(value: Any) -> Union[int, float]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _error("not_number", "must be a number", "write the figure as printed, without units: value: 4.7, unit: x")
+    return value
+
+
+def _none_if_empty(value: Any) -> Any:
+    return value or None
+
+
+Line = Annotated[str, AfterValidator(_one_line)]
+Url = Annotated[str, AfterValidator(check_url), Field(json_schema_extra={"format": "uri", "pattern": "^https?://"})]
+Number = Annotated[Union[int, float], PlainValidator(_number), WithJsonSchema({"type": "number"})]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Links(_Model):
+    """Where to read and run the paper. Only http(s) links."""
+
+    paper: Url = Field(description="The paper itself: the venue's page, OpenReview, or the arXiv abstract page.")
+    pdf: Optional[Url] = Field(None, description="A direct link to the PDF, when it differs from `paper`.")
+    openreview: Optional[Url] = Field(None, description="The paper's OpenReview page, when `paper` points elsewhere.")
+    code: Optional[Url] = Field(None, description="The authors' official code repository (not a re-implementation).")
+    project: Optional[Url] = Field(None, description="The project page.")
+    demo: Optional[Url] = Field(None, description="An online demo.")
+    video: Optional[Url] = Field(None, description="A talk or video about the paper.")
+    data: Optional[Url] = Field(None, description="Released data or model weights.")
+
+
+class Result(_Model):
+    """An efficiency figure the paper (or `reported_in`) reports, with where it is printed."""
+
+    metric: Line = Field(description="What is measured, e.g. FID, speedup, NFE, latency, bits, memory, parameters.")
+    value: Number = Field(description="The number as printed.")
+    unit: Optional[Line] = Field(None, description="Unit of `value`, e.g. x, ms, s, GB, M, GFLOPs.")
+    setting: Optional[Line] = Field(None, description="Dataset, resolution, steps and hardware the figure holds for.")
+    baseline: Optional[Line] = Field(None, description="What the figure is compared with, with the baseline's own value.")
+    source: Annotated[Line, AfterValidator(_source)] = Field(
+        description="Table or figure of the paper that prints the number, e.g. 'Table 3'.")
+    reported_in: Optional[Annotated[str, AfterValidator(_record_id)]] = Field(
+        None, description="Id of the record that reports the figure when it is not this paper (e.g. a survey).")
+
+
+class Paper(_Model):
+    """One paper of the catalog: one file `papers/<id>.yaml`."""
+
+    id: Annotated[str, AfterValidator(_record_id)] = Field(
+        description="Permanent id, equal to the file name: the method's short name or the first significant "
+        "title words, and the year of the paper's first public version, e.g. 'q-diffusion-2023'.")
+    title: Line = Field(description="Full title as published, with the paper's own capitalisation.")
+    authors: Annotated[Optional[list[Line]], AfterValidator(_none_if_empty)] = Field(
+        None, description="All authors in order, 'First Last'. Leave out rather than guess.")
+    venue: Annotated[str, AfterValidator(_venue)] = Field(
+        description="Canonical venue name from venues.yaml ('NeurIPS', 'ICLR', ...); 'arXiv' for preprints.")
+    year: Annotated[int, Field(strict=True), AfterValidator(_year)] = Field(description="Year of the venue (or of the preprint).")
+    arxiv: Optional[Annotated[str, AfterValidator(_arxiv)]] = Field(None, description="arXiv id without version, e.g. '2206.00927'.")
+    doi: Optional[Annotated[str, AfterValidator(_doi)]] = Field(None, description="DOI without resolver prefix, e.g. '10.1609/aaai.v38i5.28226'.")
+    links: Links = Field(description="Links to the paper, code and project page.")
+    categories: Annotated[list[Annotated[str, AfterValidator(_category)]], Field(min_length=1), AfterValidator(_unique)] = Field(
+        description="Taxonomy node ids from taxonomy.yaml, deepest that fits; several if the survey discusses the paper in several places.")
+    modality: Annotated[list[Annotated[str, AfterValidator(_facet("modality"))]], AfterValidator(_unique)] = Field(
+        default_factory=list, description="What the model generates: ids from the `modality` facet of taxonomy.yaml.")
+    strategies: Annotated[list[Annotated[str, AfterValidator(_facet("strategies"))]], AfterValidator(_unique)] = Field(
+        default_factory=list, description="Strategies of the vision survey (EDS and EPS ids from taxonomy.yaml).")
+    tags: Annotated[list[Annotated[str, AfterValidator(_tag)]], AfterValidator(_unique)] = Field(
+        default_factory=list, description="Free keywords, lowercase and hyphenated, e.g. 'text-to-image'.")
+    added: dt.date = Field(description="Date the record was added to the catalog (YYYY-MM-DD).")
+    notes: Optional[str] = Field(None, description="A short note in our own words (never the abstract).")
+    results: list[Result] = Field(default_factory=list, description="Efficiency figures reported by the paper, each with its table or figure.")
+
+
+FIELD_ORDER = list(Paper.model_fields)
+RAW_TEXT_FIELDS = frozenset({"id", "title", "venue", "arxiv", "doi", "notes"})
+
+
+class FrameworkLinks(_Model):
+    code: Url = Field(description="The framework's repository.")
+    docs: Optional[Url] = Field(None, description="Its documentation.")
+    project: Optional[Url] = Field(None, description="Its home page.")
+
+
+class Framework(_Model):
+    """A library or engine for efficient diffusion (frameworks.yaml)."""
+
+    name: Line = Field(description="The framework's name.")
+    links: FrameworkLinks
+    training: bool = Field(description="Serves efficient training.")
+    fine_tuning: Optional[bool] = Field(None, description="Serves efficient fine-tuning (unknown when left out).")
+    inference: bool = Field(description="Serves efficient inference.")
+    features: Optional[Line] = Field(None, description="Key features, one line in our own words.")
+    listed_in: list[Line] = Field(default_factory=list, description="Which versions of the survey's list name it.")
+
+
+class FrameworkList(_Model):
+    frameworks: list[Framework]

@@ -1,0 +1,131 @@
+"""The survey's taxonomy (taxonomy.yaml): nodes, aliases and facet vocabularies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from rapidfuzz import fuzz, process
+
+from .problems import Problem
+from .text import normalize_heading
+from .yamlsrc import ConfigError, load_plain
+
+
+@dataclass
+class Node:
+    id: str
+    title: str
+    section: str
+    description: str
+    aliases: list[str] = field(default_factory=list)
+    children: list["Node"] = field(default_factory=list)
+    parent: "Node | None" = field(default=None, repr=False)
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def depth(self) -> int:
+        return self.id.count(".")
+
+    def ancestors(self) -> list["Node"]:
+        out, node = [], self.parent
+        while node is not None:
+            out.append(node)
+            node = node.parent
+        return out[::-1]
+
+    def walk(self) -> Iterator["Node"]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class Facet:
+    id: str
+    title: str
+    family: str = ""
+    axis: str = ""
+
+
+class Taxonomy:
+    def __init__(self, roots: list[Node], facets: dict[str, list[Facet]]):
+        self.roots = roots
+        self.facets = facets
+        self.nodes: dict[str, Node] = {n.id: n for root in roots for n in root.walk()}
+        self._aliases: dict[str, str] = {}
+        for node in self.nodes.values():
+            for name in [node.title, node.id.rsplit(".", 1)[-1].replace("_", " "), *node.aliases]:
+                self._aliases.setdefault(normalize_heading(name), node.id)
+
+    @classmethod
+    def load(cls, path: Path) -> "Taxonomy":
+        doc = load_plain(path, path.name)
+        data = doc.data if isinstance(doc.data, dict) else {}
+        problems: list[Problem] = []
+        seen: set[str] = set()
+
+        def build(raw: dict, parent: Node | None, loc: tuple) -> Node | None:
+            line, col = doc.where(loc)
+            missing = [k for k in ("id", "title", "description") if not isinstance(raw.get(k), str)]
+            if missing:
+                problems.append(Problem(path.name, line, col, "error", ".".join(map(str, loc)), f"node lacks {', '.join(missing)}"))
+                return None
+            expected_prefix = f"{parent.id}." if parent else ""
+            if not raw["id"].startswith(expected_prefix) or raw["id"] in seen:
+                problems.append(Problem(path.name, line, col, "error", "id",
+                                        f"node id '{raw['id']}' must be unique and start with '{expected_prefix}'"))
+            seen.add(raw["id"])
+            node = Node(raw["id"], raw["title"], str(raw.get("section") or ""), raw["description"],
+                        list(raw.get("aliases") or []), [], parent)
+            for i, child in enumerate(raw.get("children") or []):
+                built = build(child, node, loc + ("children", i))
+                if built:
+                    node.children.append(built)
+            return node
+
+        roots = [n for i, raw in enumerate(data.get("nodes") or []) if (n := build(raw, None, ("nodes", i)))]
+        if problems:
+            raise ConfigError(problems)
+        facets = {
+            name: [Facet(str(v["id"]), str(v.get("title", v["id"])), str(v.get("family", "")), str(v.get("axis", ""))) for v in values]
+            for name, values in (data.get("facets") or {}).items()
+        }
+        return cls(roots, facets)
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def __contains__(self, node_id: str) -> bool:
+        return node_id in self.nodes
+
+    def __getitem__(self, node_id: str) -> Node:
+        return self.nodes[node_id]
+
+    def ordered(self) -> list[Node]:
+        """All nodes in the survey's order (depth first)."""
+        return [n for root in self.roots for n in root.walk()]
+
+    def facet_ids(self, name: str) -> list[str]:
+        return [f.id for f in self.facets.get(name, [])]
+
+    def resolve_heading(self, heading: str) -> str | None:
+        """Map a list heading ('Noise Schedule', '🔢 Algorithm-Level Optimization') to a node id."""
+        return self._aliases.get(normalize_heading(heading))
+
+    def suggest(self, value: str) -> str | None:
+        """A hint for a category that is not an id: an old heading, a bare leaf name, or a near miss."""
+        resolved = self.resolve_heading(value)
+        if resolved is None and "." in value:
+            resolved = self.resolve_heading(value.rsplit(".", 1)[-1])
+        if resolved:
+            return resolved
+        # compare the whole id, and the last segment with every name a node goes by
+        whole = process.extractOne(value, list(self.nodes), scorer=fuzz.ratio, score_cutoff=75)
+        last = normalize_heading(value.rsplit(".", 1)[-1])
+        part = process.extractOne(last, list(self._aliases), scorer=fuzz.ratio, score_cutoff=75)
+        best = max((m for m in (whole and (whole[1], whole[0]), part and (part[1], self._aliases[part[0]])) if m), default=None)
+        return best[1] if best else None

@@ -1,0 +1,31 @@
+"""Small text helpers shared by validation, importers and renderers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold(text: str) -> str:
+    """ASCII-fold and lowercase: 'Déjà Vu' -> 'deja vu'."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def normalize_title(title: str) -> str:
+    """The key two titles of the same paper share: case, accents, punctuation and spacing removed."""
+    return _NON_WORD.sub(" ", fold(title)).strip()
+
+
+def normalize_heading(text: str) -> str:
+    """Heading text without emoji, numbering, punctuation or case: '🔢 3.1 Algorithm-Level' -> 'algorithm level'."""
+    text = _NON_WORD.sub(" ", fold(text)).strip()
+    return re.sub(r"^(\d+ )+", "", text)
+
+
+def slugify(text: str) -> str:
+    return _NON_WORD.sub("-", fold(text)).strip("-")

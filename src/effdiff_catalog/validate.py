@@ -1,0 +1,234 @@
+"""Checking records: one file against the model, then the whole catalog across files."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import BaseModel, ValidationError
+from rapidfuzz import fuzz, process
+
+from .model import ID_RE, Framework, FrameworkLinks, Links, Paper, Result, arxiv_year
+from .problems import Problem
+from .text import normalize_title
+from .yamlsrc import YamlDoc, _dotted
+
+# which model describes the mapping found at a location, for "unknown field" hints
+_NESTED: dict[str, type[BaseModel]] = {"links": Links, "results": Result}
+
+
+@dataclass
+class Vocab:
+    """What records are checked against: the taxonomy and the venue list."""
+
+    taxonomy: Any
+    venues: Any
+
+
+def _model_at(root_model: type[BaseModel], loc: tuple) -> type[BaseModel]:
+    model = root_model
+    for part in loc:
+        if isinstance(part, str) and part in _NESTED and model in (Paper,):
+            model = _NESTED[part]
+        elif isinstance(part, str) and model is Framework and part == "links":
+            model = FrameworkLinks
+    return model
+
+
+def pydantic_problems(exc: ValidationError, doc: YamlDoc, display: str, root_model: type[BaseModel] = Paper,
+                      prefix: tuple = ()) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = prefix + tuple(err["loc"])
+        kind = err["type"]
+        ctx = err.get("ctx") or {}
+        hint = str(ctx.get("hint") or "")
+        field = _dotted(loc)
+        if kind == "extra_forbidden":
+            name = loc[-1]
+            line, col = doc.where(loc, key=True)
+            fields = list(_model_at(root_model, err["loc"][:-1]).model_fields)
+            guess = process.extractOne(str(name), fields, scorer=fuzz.ratio, score_cutoff=60)
+            hint = f"did you mean '{guess[0]}'?" if guess else f"allowed fields: {', '.join(fields)}"
+            message = f"unknown field '{name}'"
+        elif kind == "missing":
+            line, col = doc.where(loc[:-1])
+            message = f"required field '{loc[-1]}' is missing"
+            model = _model_at(root_model, err["loc"][:-1])
+            info = model.model_fields.get(str(loc[-1]))
+            if info is not None and info.description:
+                hint = info.description
+        else:
+            line, col = doc.where(loc)
+            message = err["msg"]
+            if kind in ("int_type", "string_type", "list_type", "bool_type", "date_type", "date_from_datetime_parsing",
+                        "date_parsing", "model_type", "dict_type", "model_attributes_type"):
+                message = f"{message}, got {type(err.get('input')).__name__} {_short(err.get('input'))}"
+        problems.append(Problem(display, line, col, "error", field, message, hint))
+    return problems
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_record(doc: YamlDoc, display: str, stem: str, vocab: Vocab) -> tuple[Paper | None, list[Problem]]:
+    """Validate one parsed file. Returns the paper when it has no error."""
+    if not isinstance(doc.data, dict):
+        return None, [Problem(display, *doc.where(()), "error", "", "a record must be a mapping of fields (title: ..., venue: ...)")]
+    problems: list[Problem] = []
+    paper = None
+    try:
+        paper = Paper.model_validate(doc.data, context={"vocab": vocab})
+    except ValidationError as exc:
+        problems.extend(pydantic_problems(exc, doc, display))
+    data = doc.data
+    record_id = data.get("id")
+    if isinstance(record_id, str) and record_id != stem and ID_RE.match(record_id):
+        problems.append(Problem(display, *doc.where(("id",)), "error", "id",
+                                f"id '{record_id}' differs from the file name '{stem}'",
+                                f"rename the file to {record_id}.yaml or set id: {stem}"))
+    problems.extend(_semantic_problems(data, doc, display, vocab))
+    return (paper if not any(p.severity == "error" for p in problems) else None), problems
+
+
+def _semantic_problems(data: dict, doc: YamlDoc, display: str, vocab: Vocab) -> list[Problem]:
+    """Checks that involve several fields; they run on the raw data so they report even when other fields fail."""
+    out = []
+    venue, year, arxiv = data.get("venue"), data.get("year"), data.get("arxiv")
+    if venue == "arXiv" and not arxiv:
+        out.append(Problem(display, *doc.where(("venue",)), "error", "arxiv", "a preprint (venue: arXiv) needs its arxiv id",
+                           "add arxiv: 'YYMM.NNNNN' from the paper's arXiv page"))
+    if isinstance(arxiv, str) and isinstance(year, int) and not isinstance(year, bool):
+        first = arxiv_year(arxiv)
+        if first is not None:
+            if venue == "arXiv" and year != first:
+                out.append(Problem(display, *doc.where(("year",)), "warning", "year",
+                                   f"year {year} contradicts arXiv id {arxiv} (posted in {first})",
+                                   f"a preprint's year is the year of its arXiv id: year: {first}"))
+            elif venue != "arXiv" and (year < first - 1 or year > first + 3):
+                out.append(Problem(display, *doc.where(("year",)), "warning", "year",
+                                   f"year {year} is far from arXiv id {arxiv} (posted in {first})",
+                                   "check the venue year on the proceedings page"))
+    categories = data.get("categories")
+    if isinstance(categories, list):
+        for i, cat in enumerate(categories):
+            if isinstance(cat, str) and cat in vocab.taxonomy and not vocab.taxonomy[cat].is_leaf:
+                children = ", ".join(c.id.rsplit(".", 1)[-1] for c in vocab.taxonomy[cat].children)
+                out.append(Problem(display, *doc.where(("categories", i)), "warning", f"categories[{i}]",
+                                   f"'{cat}' is an inner node of the taxonomy",
+                                   f"move the paper to the sub-node that fits: {children}"))
+    if "authors" not in data or not data.get("authors"):
+        out.append(Problem(display, *doc.where(("title",)), "warning", "authors", "record has no authors yet",
+                           "add all authors in order from the paper's page"))
+    return out
+
+
+def check_cross_references(papers: dict[str, Paper], locations: dict[str, tuple[str, YamlDoc]]) -> list[Problem]:
+    out = []
+    for pid, paper in papers.items():
+        display, doc = locations[pid]
+        for i, result in enumerate(paper.results):
+            if result.reported_in and result.reported_in not in papers:
+                out.append(Problem(display, *doc.where(("results", i, "reported_in")), "error", f"results[{i}].reported_in",
+                                   f"no record with id '{result.reported_in}'", "give the id of the record that reports the figure"))
+    return out
+
+
+def normalize_url(url: str) -> str:
+    """A URL key for duplicate detection: scheme, 'www.', trailing slash, arXiv pdf/abs and versions ignored."""
+    import re
+
+    key = url.strip().lower()
+    key = re.sub(r"^https?://(www\.)?", "", key)
+    key = re.sub(r"^arxiv\.org/(abs|pdf)/([0-9.]+?)(v\d+)?(\.pdf)?$", r"arxiv.org/abs/\2", key)
+    return key.rstrip("/?#")
+
+
+def duplicate_problems(records: list[tuple[str, YamlDoc]]) -> list[Problem]:
+    """The same paper in two files: same arXiv id, DOI, paper URL or normalized title (errors);
+    near-equal titles (ratio >= 95) are warnings naming both files."""
+    out: list[Problem] = []
+    seen: dict[tuple[str, str], str] = {}
+    titles: list[tuple[str, str, YamlDoc]] = []
+    for display, doc in records:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        links = data.get("links") if isinstance(data.get("links"), dict) else {}
+        title_key = normalize_title(data["title"]) if isinstance(data.get("title"), str) else None
+        keys = [
+            ("arxiv", "arXiv id", data.get("arxiv"), ("arxiv",)),
+            ("doi", "DOI", data.get("doi").lower() if isinstance(data.get("doi"), str) else None, ("doi",)),
+            ("url", "paper URL", normalize_url(links["paper"]) if isinstance(links.get("paper"), str) else None, ("links", "paper")),
+            ("title", "title", title_key, ("title",)),
+        ]
+        reported = set()
+        for kind, label, value, loc in keys:
+            if not isinstance(value, str) or not value:
+                continue
+            first = seen.get((kind, value))
+            if first is None:
+                seen[(kind, value)] = display
+            elif first != display and first not in reported:
+                reported.add(first)
+                out.append(Problem(display, *doc.where(loc), "error", _dotted(loc),
+                                   f"same {label} as {first}: this paper is already in the catalog",
+                                   f"merge the two records into {first} and delete this file"))
+        if title_key is not None:
+            titles.append((title_key, display, doc))
+    out.extend(_near_titles(titles, {p.path for p in out}))
+    return out
+
+
+def _near_titles(titles: list[tuple[str, str, YamlDoc]], already: set[str]) -> list[Problem]:
+    """Near-equal titles. Pairs are compared within blocks that share the first or the last three
+    words, which keeps 10,000 records fast; a near-duplicate differs in a few characters, so it
+    keeps at least one of the two ends."""
+    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, (title, _, _) in enumerate(titles):
+        words = title.split()
+        blocks[("head", " ".join(words[:3]))].append(i)
+        blocks[("tail", " ".join(words[-3:]))].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        for a_pos, a in enumerate(members):
+            for b in members[a_pos + 1:]:
+                pairs.add((min(a, b), max(a, b)))
+    out = []
+    for a, b in sorted(pairs):
+        ta, da, _ = titles[a]
+        tb, db, doc_b = titles[b]
+        if ta == tb or da == db:
+            continue  # equal titles are already errors
+        score = fuzz.ratio(ta, tb, score_cutoff=95)
+        if score:
+            first, second, doc = (da, db, doc_b) if da < db else (db, da, titles[a][2])
+            out.append(Problem(second, *doc.where(("title",)), "warning", "title",
+                               f"title is nearly the same as in {first} (similarity {score:.0f}%)",
+                               "if both are the same paper, merge them; otherwise ignore this warning"))
+    return out
+
+
+def check_frameworks(doc: YamlDoc, display: str) -> list[Problem]:
+    from .model import FrameworkList
+
+    if not isinstance(doc.data, dict):
+        return [Problem(display, 1, 1, "error", "", "frameworks.yaml must be a mapping with a 'frameworks' list")]
+    try:
+        FrameworkList.model_validate(doc.data)
+    except ValidationError as exc:
+        return _framework_problems(exc, doc, display)
+    return []
+
+
+def _framework_problems(exc: ValidationError, doc: YamlDoc, display: str) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        line, col = doc.where(loc, key=err["type"] == "extra_forbidden")
+        message = f"unknown field '{loc[-1]}'" if err["type"] == "extra_forbidden" else (
+            f"required field '{loc[-1]}' is missing" if err["type"] == "missing" else err["msg"])
+        out.append(Problem(display, line, col, "error", _dotted(loc), message, str((err.get("ctx") or {}).get("hint") or "")))
+    return out

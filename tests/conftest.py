@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture
+def empty_root(tmp_path: Path) -> Path:
+    """A catalog root with the real taxonomy and venues and no records."""
+    for name in ("taxonomy.yaml", "venues.yaml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    (tmp_path / "papers").mkdir()
+    return tmp_path
+
+
+VALID_RECORD = """\
+id: {id}
+title: {title}
+authors: [Ada Lovelace, Alan Turing]
+venue: ICLR
+year: 2020
+links:
+  paper: https://openreview.net/forum?id={id}
+categories:
+- algorithm.efficient_sampling.efficient_solver.ode_solver
+added: 2026-11-23
+"""
+
+
+def write_record(root: Path, record_id: str, text: str | None = None, title: str | None = None) -> Path:
+    path = root / "papers" / f"{record_id}.yaml"
+    path.write_text(text if text is not None else VALID_RECORD.format(id=record_id, title=title or f"Title of {record_id}"),
+                    encoding="utf-8")
+    return path
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI (EFFDIFF_NO_SKIPS=1) a skipped test is a failure: a skip must never count as a pass."""
+    import os
+
+    if os.environ.get("EFFDIFF_NO_SKIPS") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"EFFDIFF_NO_SKIPS=1: {len(skipped)} test(s) skipped; failing the run", red=True)
+        session.exitstatus = 1

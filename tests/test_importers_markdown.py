@@ -1,0 +1,132 @@
+"""The survey list's markdown format, with every spelling the real lists use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from effdiff_catalog.catalog import Catalog
+from effdiff_catalog.cli import main
+from effdiff_catalog.importers.markdown import ImportError_, import_markdown, parse
+from conftest import DATA
+
+LISTS = DATA / "lists"
+ADDED = dt.date(2026, 11, 23)
+
+
+def _import(root: Path, name: str, dry_run: bool = False):
+    return import_markdown(LISTS / name, Catalog.load(root), dry_run=dry_run, added=ADDED)
+
+
+def test_venue_variants_and_link_styles(empty_root: Path):
+    report, planned = _import(empty_root, "venue_variants.md")
+    catalog = Catalog.load(empty_root)
+    assert catalog.errors == []
+    papers = catalog.papers
+    resshift = papers["resshift-2024"]
+    assert (resshift.title, resshift.venue, resshift.year) == (
+        "ResShift: Efficient Diffusion Model for Image Super-resolution by Residual Shifting", "NeurIPS", 2024)
+    assert resshift.links.code == "https://github.com/zsyOAOA/ResShift"
+    immiscible = papers["immiscible-diffusion-2024"]
+    assert (immiscible.venue, immiscible.arxiv, immiscible.links.paper) == ("arXiv", "2406.12303", "https://arxiv.org/abs/2406.12303")
+    text = papers["text-diffusion-model-2024"]
+    assert (text.title, text.venue) == ("Text Diffusion Model with Encoder-Decoder Transformers for Sequence-to-Sequence Generation", "ACL")
+    assert papers["t2i-adapter-2024"].links.code == "https://github.com/TencentARC/T2I-Adapter"
+    assert papers["pipefusion-2024"].links.code == "https://github.com/PipeFusion/PipeFusion"
+    assert papers["t2i-adapter-2024"].categories == ["algorithm.efficient_fine_tuning.adapter"]
+
+
+def test_a_paper_listed_twice_is_one_record_with_both_places(empty_root: Path):
+    _import(empty_root, "venue_variants.md")
+    papers = Catalog.load(empty_root).papers
+    ddim = papers["denoising-diffusion-implicit-2021"]
+    assert ddim.categories == ["algorithm.efficient_training.training_tricks.noise_schedule",
+                               "algorithm.efficient_sampling.efficient_solver"]
+    assert [p for p in papers if p.startswith("structural-pruning")] == ["structural-pruning-diffusion-2023"]
+    assert len(papers) == 8
+
+
+def test_every_line_is_accounted_for(empty_root: Path):
+    report, _ = _import(empty_root, "venue_variants.md", dry_run=True)
+    lines = (LISTS / "venue_variants.md").read_text(encoding="utf-8").splitlines()
+    assert [item.line for item in report.lines] == list(range(1, len(lines) + 1))
+    by_line = {item.line: item for item in report.lines}
+    for number, line in enumerate(lines, 1):
+        if "](" in line:  # a line with a link is an entry or skipped with a reason
+            item = by_line[number]
+            assert item.kind == "entry" or (item.kind == "skipped" and item.reason), (number, line)
+    skipped = {item.line: item.reason for item in report.lines if item.kind == "skipped"}
+    assert skipped == {
+        18: "empty list item",
+        27: "tagged as an arXiv preprint but links no arXiv page, so its arXiv id is unknown; add the record by hand",
+        32: "unknown venue 'Workshop'; add it to venues.yaml",
+        35: "table-of-contents link to a section of the page",
+        36: "entry under a heading that maps to no taxonomy node",
+    }
+    notes = {item.line: item.notes for item in report.lines if item.notes}
+    assert notes[5] == ["link https://arxiv.org/pdf/2407.03297 -> https://arxiv.org/abs/2407.03297"]  # tag agrees with the id
+    assert notes[7] == ["link https://arxiv.org/pdf/2406.12303 -> https://arxiv.org/abs/2406.12303"]
+    assert "dropped 'ACL 24' after the title" in notes[8]
+    assert any("kept the record's value; title:" in n for n in notes[16])
+
+
+def test_arxiv_tag_that_disagrees_with_the_id_uses_the_id(empty_root: Path):
+    list_md = empty_root / "list.md"
+    list_md.write_text("## Caching Technique\n- **[Arxiv 2024.09]** PeRFlow: Piecewise Rectified Flow as Universal Plug-and-Play Accelerator. "
+                       "[[Paper]](https://arxiv.org/pdf/2405.07510)\n", encoding="utf-8")
+    report, planned = import_markdown(list_md, Catalog.load(empty_root), added=ADDED)
+    [paper] = Catalog.load(empty_root).papers.values()
+    assert (paper.id, paper.year, paper.arxiv) == ("perflow-2024", 2024, "2405.07510")
+    assert report.lines[1].notes[-1] == "tag says 2024.09 but arXiv id 2405.07510 was posted 2024.05; using 2024"
+
+
+def test_dry_run_writes_nothing_and_reimport_changes_nothing(empty_root: Path):
+    _import(empty_root, "venue_variants.md", dry_run=True)
+    assert list((empty_root / "papers").iterdir()) == []
+    _import(empty_root, "venue_variants.md")
+    before = {p.name: p.read_bytes() for p in (empty_root / "papers").iterdir()}
+    report, planned = _import(empty_root, "venue_variants.md")
+    assert planned == {}
+    assert {p.name: p.read_bytes() for p in (empty_root / "papers").iterdir()} == before
+    assert report.counts()["unchanged"] == 9
+    assert report.counts()["conflict"] == 1  # DDIM's second listing spells the title in lower case
+
+
+def test_seed_list_merges_into_the_official_one(empty_root: Path):
+    _import(empty_root, "survey-list-2025-06.md")
+    first = Catalog.load(empty_root)
+    assert len(first.papers) == 112  # the 113th (Δ-DiT) links no arXiv page and is reported
+    report, planned = _import(empty_root, "survey-list-2024-10.md")
+    catalog = Catalog.load(empty_root)
+    assert catalog.errors == []
+    assert len(catalog.papers) == 112
+    assert report.counts()["merged"] == 9
+    assert catalog.papers["resshift-2024"].categories == ["algorithm.efficient_training.training_tricks.noise_schedule"]
+    assert {f.name for f in catalog.frameworks} >= {"FlashAttention", "xFormers", "DeepSpeed", "OneFlow", "Stable-Fast", "Onediff",
+                                                    "DeepCache", "TGATE", "xDiT", "Diffusers", "DALL-E", "LiteGen", "InvokeAI",
+                                                    "ComfyUI-Docker", "Grate", "Versatile Diffusion", "UniDiffuser"}
+    assert len(catalog.frameworks) == 17  # OneDiff is in both tables
+
+
+def test_not_markdown_gets_one_clear_error(empty_root: Path, capsys):
+    binary = empty_root / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(ImportError_, match="not a UTF-8 text file"):
+        import_markdown(binary, Catalog.load(empty_root))
+    prose = empty_root / "notes.md"
+    prose.write_text("# My notes\nNothing to import here.\n", encoding="utf-8")
+    assert main(["import-markdown", str(prose), "--root", str(empty_root)]) == 1
+    assert "found no list entries" in capsys.readouterr().err
+
+
+def test_cli_report_json(empty_root: Path, capsys):
+    out = empty_root / "report.json"
+    assert main(["import-markdown", str(LISTS / "venue_variants.md"), "--root", str(empty_root), "--dry-run",
+                 "--report", str(out), "--added", "2026-11-23"]) == 0
+    data = json.loads(out.read_text())
+    assert data["counts"]["created"] == 8
+    assert "dry run: nothing was written" in capsys.readouterr().out
+    assert list((empty_root / "papers").iterdir()) == []

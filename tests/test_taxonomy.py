@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import re
+
+from effdiff_catalog.taxonomy import Taxonomy
+from conftest import REPO
+
+TAX = Taxonomy.load(REPO / "taxonomy.yaml")
+
+# every node the survey's taxonomy names, down to the sub-leaves
+SURVEY_TREE = """
+algorithm
+algorithm.efficient_training
+algorithm.efficient_training.latent_diffusion
+algorithm.efficient_training.loss_formulation
+algorithm.efficient_training.loss_formulation.score_matching
+algorithm.efficient_training.loss_formulation.rectified_flow
+algorithm.efficient_training.training_tricks
+algorithm.efficient_training.training_tricks.data_dependent_adaptive_priors
+algorithm.efficient_training.training_tricks.extra_loss_supervision
+algorithm.efficient_training.training_tricks.noise_schedule
+algorithm.efficient_fine_tuning
+algorithm.efficient_fine_tuning.low_rank_adaptation
+algorithm.efficient_fine_tuning.adapter
+algorithm.efficient_fine_tuning.controlnet
+algorithm.efficient_sampling
+algorithm.efficient_sampling.efficient_solver
+algorithm.efficient_sampling.efficient_solver.sde_solver
+algorithm.efficient_sampling.efficient_solver.ode_solver
+algorithm.efficient_sampling.sampling_scheduling
+algorithm.efficient_sampling.sampling_scheduling.parallel_sampling
+algorithm.efficient_sampling.sampling_scheduling.timestep_schedule
+algorithm.efficient_sampling.truncated_sampling
+algorithm.efficient_sampling.truncated_sampling.early_exit
+algorithm.efficient_sampling.truncated_sampling.retrieval_based
+algorithm.efficient_sampling.knowledge_distillation
+algorithm.efficient_sampling.knowledge_distillation.vector_field_distillation
+algorithm.efficient_sampling.knowledge_distillation.generator_distillation
+algorithm.compression
+algorithm.compression.quantization
+algorithm.compression.quantization.post_training_quantization
+algorithm.compression.quantization.quantization_aware_training
+algorithm.compression.pruning
+system
+system.hardware_software_co_design
+system.parallel_computing
+system.caching
+frameworks
+""".split()
+
+
+def test_the_whole_survey_tree_in_order():
+    assert [n.id for n in TAX.ordered()] == SURVEY_TREE
+
+
+def test_every_node_is_described():
+    for node in TAX.ordered():
+        assert re.fullmatch(r"[a-z_]+(\.[a-z_]+)*", node.id)
+        assert node.title and node.description and isinstance(node.section, str)
+        assert node.id.rsplit(".", 1)[0] == (node.parent.id if node.parent else node.id)
+
+
+def test_old_headings_map_to_nodes():
+    assert TAX.resolve_heading("Noise Schedule") == "algorithm.efficient_training.training_tricks.noise_schedule"
+    assert TAX.resolve_heading("Efficient Scheduling") == "algorithm.efficient_sampling.sampling_scheduling"
+    assert TAX.resolve_heading("Partial Sampling ") == "algorithm.efficient_sampling.truncated_sampling"
+    assert TAX.resolve_heading("Low Rank Adaptation") == "algorithm.efficient_fine_tuning.low_rank_adaptation"
+    assert TAX.resolve_heading("Solver") == "algorithm.efficient_sampling.efficient_solver"
+    assert TAX.resolve_heading("Optimized Hardware-Software Co-Design") == "system.hardware_software_co_design"
+    assert TAX.resolve_heading("🔢 Algorithm-Level Optimization") == "algorithm"
+    assert TAX.resolve_heading("🧑‍💻 System-Level Optimization") == "system"
+    assert TAX.resolve_heading("🔧 Frameworks") == "frameworks"
+    assert TAX.resolve_heading("📣 Update News") is None
+
+
+def test_no_alias_points_at_two_nodes():
+    from effdiff_catalog.text import normalize_heading
+
+    owner: dict[str, str] = {}
+    for node in TAX.ordered():
+        for alias in node.aliases + [node.title]:
+            key = normalize_heading(alias)
+            assert owner.setdefault(key, node.id) == node.id, f"{alias!r} is used by {owner[key]} and {node.id}"
+
+
+def test_suggestions_for_wrong_categories():
+    assert TAX.suggest("algorithm.sampling.solvr") == "algorithm.efficient_sampling.efficient_solver"
+    assert TAX.suggest("ode_solver") == "algorithm.efficient_sampling.efficient_solver.ode_solver"
+    assert TAX.suggest("algorithm.efficient_sampling.efficient_solver.ode_solvr") == "algorithm.efficient_sampling.efficient_solver.ode_solver"
+
+
+def test_facets():
+    assert {"image", "video", "3d", "audio", "text", "molecule_graph", "tabular"} <= set(TAX.facet_ids("modality"))
+    strategies = TAX.facet_ids("strategies")
+    assert {s for s in strategies if s.startswith("eps.")} == {"eps.training", "eps.noise_distribution", "eps.mixing", "eps.scheduling", "eps.retrieval"}
+    assert len([s for s in strategies if s.startswith("eds.")]) == 10
