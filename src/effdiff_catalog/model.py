@@ -258,6 +258,7 @@ class Framework(_Model):
     inference: bool = Field(description="Serves efficient inference.")
     features: Optional[Line] = Field(None, description="Key features, one line in our own words.")
     listed_in: list[Line] = Field(default_factory=list, description="Which versions of the survey's list name it.")
+    notes: Optional[str] = Field(None, description="Caveats in our own words (e.g. development paused).")
 
 
 class FrameworkList(_Model):

@@ -6,13 +6,17 @@ import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# Greek letters carry meaning in method names (Δ-DiT, α-blending): spell them out
+_GREEK = dict(zip("αβγδεζηθικλμνξοπρστυφχψω", "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
+                  "omicron pi rho sigma tau upsilon phi chi psi omega".split()))
+_GREEK_TABLE = str.maketrans({**{k: v for k, v in _GREEK.items()}, **{k.upper(): v for k, v in _GREEK.items()}, "ς": "sigma"})
 
 
 def fold(text: str) -> str:
     """ASCII-fold and lowercase: 'Déjà Vu' -> 'deja vu'."""
     if text.isascii():
         return text.lower()
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text.translate(_GREEK_TABLE))
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
@@ -28,4 +32,5 @@ def normalize_heading(text: str) -> str:
 
 
 def slugify(text: str) -> str:
-    return _NON_WORD.sub("-", fold(text)).strip("-")
+    """'ControlNet++: ...' -> 'controlnet-plus-plus', 'Δ-DiT' -> 'delta-dit'."""
+    return _NON_WORD.sub("-", fold(text.replace("+", " plus "))).strip("-")

@@ -145,6 +145,8 @@ def normalize_url(url: str) -> str:
     key = url.strip().lower()
     key = re.sub(r"^https?://(www\.)?", "", key)
     key = re.sub(r"^arxiv\.org/(abs|pdf)/([0-9.]+?)(v\d+)?(\.pdf)?$", r"arxiv.org/abs/\2", key)
+    key = re.sub(r"^openreview\.net/(pdf|forum)\?id=", "openreview.net/forum?id=", key)
+    key = re.sub(r"^aclanthology\.org/([\w.\-]+?)(\.pdf)?/?$", r"aclanthology.org/\1", key)
     return key.rstrip("/?#")
 
 
