@@ -46,6 +46,7 @@ system.hardware_software_co_design
 system.parallel_computing
 system.caching
 frameworks
+surveys
 """.split()
 
 

@@ -200,6 +200,7 @@ class Result(_Model):
     """An efficiency figure the paper (or `reported_in`) reports, with where it is printed."""
 
     metric: Line = Field(description="What is measured, e.g. FID, speedup, NFE, latency, bits, memory, parameters.")
+    model: Optional[Line] = Field(None, description="The model or variant the figure is for, when the source compares several.")
     value: Number = Field(description="The number as printed.")
     unit: Optional[Line] = Field(None, description="Unit of `value`, e.g. x, ms, s, GB, M, GFLOPs.")
     setting: Optional[Line] = Field(None, description="Dataset, resolution, steps and hardware the figure holds for.")
