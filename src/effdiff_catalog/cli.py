@@ -69,7 +69,7 @@ def cmd_import_markdown(args: argparse.Namespace) -> int:
         print("error: fix the catalog before importing into it", file=sys.stderr)
         return 1
     try:
-        report, _ = import_markdown(args.file, catalog, dry_run=args.dry_run, added=args.added)
+        report, _ = import_markdown(args.file, catalog, dry_run=args.dry_run, added=args.added, prefer=args.prefer)
     except (ImportError_, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -81,6 +81,47 @@ def cmd_import_markdown(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("dry run: nothing was written")
     return 0
+
+
+def cmd_import_bib(args: argparse.Namespace) -> int:
+    """Import BibTeX files (Zotero, JabRef, Google Scholar, DBLP exports) into papers/, merging with what is there.
+
+    Every entry is reported as created, merged (with the fields it added), conflict (both values;
+    the record is left as it was unless --prefer import) or skipped (why, with its line number).
+
+    Example: effdiff import-bib refs.bib --category algorithm.efficient_sampling.efficient_solver.ode_solver --dry-run
+    """
+    from .catalog import Catalog
+    from .importers.bibtex import BibtexError, import_bib
+
+    catalog = Catalog.load(args.root)
+    if catalog.errors:
+        for p in catalog.errors:
+            print(p.format(), file=sys.stderr)
+        print("error: fix the catalog before importing into it", file=sys.stderr)
+        return 1
+    try:
+        report, _ = import_bib(args.files, catalog, category=args.category, dry_run=args.dry_run, prefer=args.prefer,
+                               added=args.added)
+    except (BibtexError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    sys.stdout.write(report.format_text())
+    if args.report:
+        from .store import write_text_atomic
+
+        write_text_atomic(args.report, report.to_json())
+    if args.dry_run:
+        print("dry run: nothing was written")
+    return 0
+
+
+def _import_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
+    p.add_argument("--report", type=Path, help="write the report as JSON to this file")
+    p.add_argument("--added", type=dt.date.fromisoformat, default=None, help="date for new records (default: today)")
+    p.add_argument("--prefer", choices=("catalog", "import"), default="catalog",
+                   help="on a conflict keep the record's value (default) or take the imported one")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,10 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("import-markdown", cmd_import_markdown)
     p.add_argument("file", type=Path)
-    p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
-    p.add_argument("--report", type=Path, help="write the line-by-line report as JSON to this file")
-    p.add_argument("--added", type=dt.date.fromisoformat, default=None, help="date for new records (default: today)")
+    _import_options(p)
     p.add_argument("-v", "--verbose", action="store_true", help="also list headings and prose lines")
+
+    p = add("import-bib", cmd_import_bib)
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--category", metavar="NODE", help="taxonomy node for new records (else taken from the entry's keywords)")
+    _import_options(p)
     return parser
 
 

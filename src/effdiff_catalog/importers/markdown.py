@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalog import Catalog
-from ..ids import arxiv_from_url, make_id
-from ..model import Framework, Paper, arxiv_year
-from ..store import display_path, record_path, write_record
-from ..text import normalize_title
-from ..validate import normalize_url
+from ..ids import arxiv_from_url
+from ..model import Framework, arxiv_year
+from . import merge
+from .merge import Candidate, Planned
 from .report import ImportReport, LineReport
 
 HEADING = re.compile(r"^\s*(?:[-*+]\s+)?(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -250,100 +249,22 @@ def _parse_entry(number: int, line: str, body: str, category: str | None, venues
 
 # -- planning and applying ---------------------------------------------------------------------
 
-@dataclass
-class Planned:
-    paper: Paper
-    path: Path
-    status: str  # created | merged | unchanged
-    fields: list[str]
+def candidates(parsed: Parsed) -> list[Candidate]:
+    return [Candidate(e.line, {"title": e.title, "venue": e.venue, "year": e.year, "arxiv": e.arxiv, "links": e.links},
+                      e.title, e.category, place_existing=True) for e in parsed.entries]
 
 
-def _index(papers: list[Paper]) -> dict[tuple[str, str], str]:
-    index: dict[tuple[str, str], str] = {}
-    for p in papers:
-        for key in _keys(p.arxiv, p.doi, p.links.paper, p.title):
-            index.setdefault(key, p.id)
-    return index
-
-
-def _keys(arxiv: str | None, doi: str | None, url: str | None, title: str | None) -> list[tuple[str, str]]:
-    keys = []
-    if arxiv:
-        keys.append(("arxiv", arxiv))
-    if doi:
-        keys.append(("doi", doi.lower()))
-    if url:
-        keys.append(("url", normalize_url(url)))
-    if title:
-        keys.append(("title", normalize_title(title)))
-    return keys
-
-
-def plan(parsed: Parsed, catalog: Catalog, added: dt.date) -> dict[str, Planned]:
-    """Decide, for every entry, whether it creates a record or merges into one; fill the report."""
-    papers: dict[str, Paper] = dict(catalog.papers)
-    index = _index(list(papers.values()))
-    planned: dict[str, Planned] = {}
+def plan(parsed: Parsed, catalog: Catalog, added: dt.date, prefer: str = "catalog") -> dict[str, Planned]:
+    """Match every entry against the catalog (see merge.plan) and record the outcome in the report."""
+    planned, outcomes = merge.plan(candidates(parsed), catalog, added=added, prefer=prefer)
     by_line = {item.line: item for item in parsed.report.lines}
-    for entry in parsed.entries:
-        item = by_line[entry.line]
-        match = next((index[k] for k in _keys(entry.arxiv, None, entry.links.get("paper"), entry.title) if k in index), None)
-        if match is None:
-            record_id = make_id(entry.title, entry.year, entry.arxiv, taken=papers)
-            paper = Paper.model_validate({
-                "id": record_id, "title": entry.title, "venue": entry.venue, "year": entry.year, "arxiv": entry.arxiv,
-                "links": entry.links, "categories": [entry.category], "added": added,
-            }, context={"vocab": catalog.vocab})
-            papers[record_id] = paper
-            for key in _keys(paper.arxiv, None, paper.links.paper, paper.title):
-                index.setdefault(key, record_id)
-            planned[record_id] = Planned(paper, record_path(catalog.root, record_id), "created", [])
-            item.status, item.record = "created", record_id
-            continue
-        current = planned[match].paper if match in planned else papers[match]
-        updates: dict = {}
-        conflicts = []
-        categories = _place(current.categories, entry.category)
-        if categories != current.categories:
-            updates["categories"] = categories
-        for key, url in entry.links.items():
-            existing = getattr(current.links, key)
-            if existing is None:
-                updates.setdefault("links", current.links.model_dump(exclude_none=True))[key] = url
-            elif normalize_url(existing) != normalize_url(url):
-                conflicts.append(f"links.{key}: record has {existing}, list has {url}")
-        for name, value in (("title", entry.title), ("venue", entry.venue), ("year", entry.year)):
-            existing = getattr(current, name)
-            if existing != value:
-                conflicts.append(f"{name}: record has {existing!r}, list has {value!r}")
-        if entry.arxiv and current.arxiv is None:
-            updates["arxiv"] = entry.arxiv
-        if updates:
-            data = current.model_dump()
-            data.update(updates)
-            paper = Paper.model_validate(data, context={"vocab": catalog.vocab})
-            previous = planned.get(match)
-            status = previous.status if previous and previous.status == "created" else "merged"
-            fields = sorted(set((previous.fields if previous else []) + list(updates)))
-            planned[match] = Planned(paper, record_path(catalog.root, match), status, fields)
-            papers[match] = paper
-        item.record = match
-        item.fields = sorted(updates)
-        item.status = "merged" if updates else ("conflict" if conflicts else "unchanged")
-        if conflicts:
-            item.notes.extend(f"kept the record's value; {c}" for c in conflicts)
-            if updates:
-                item.reason = "merged new fields; conflicting fields left as they were"
+    for outcome in outcomes:
+        item = by_line[outcome.line]
+        item.status, item.record, item.fields = outcome.status, outcome.record, outcome.fields
+        item.reason, item.conflicts = outcome.reason, outcome.conflicts
+        if outcome.status == "skipped":
+            item.kind = "skipped"
     return planned
-
-
-def _place(categories: list[str], new: str) -> list[str]:
-    """Add a node to a record's categories. A sub-node refines its ancestor (which it replaces);
-    an ancestor of a node the record already has adds nothing."""
-    if any(c == new or c.startswith(new + ".") for c in categories):
-        return categories
-    out = [c for c in categories if not new.startswith(c + ".")]
-    return [*out, new]
 
 
 def merge_frameworks(rows: list[FrameworkRow], existing: list[Framework], source: str) -> tuple[list[Framework], list[str]]:
@@ -382,7 +303,7 @@ def _fw_key(name: str) -> str:
 
 
 def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, added: dt.date | None = None,
-                    source_name: str | None = None) -> tuple[ImportReport, dict[str, Planned]]:
+                    source_name: str | None = None, prefer: str = "catalog") -> tuple[ImportReport, dict[str, Planned]]:
     """Parse, plan and (unless dry_run) write. Raises ImportError_ for input that is not markdown."""
     from ..store import write_text_atomic
     from .frameworks_io import dump_frameworks
@@ -398,13 +319,12 @@ def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, adde
     parsed = parse(text, source, catalog)
     if not parsed.entries and not parsed.frameworks:
         raise ImportError_(f"{path}: found no list entries ('- **[Venue Year]** Title. [[Paper]](url)'); is this an awesome-list file?")
-    planned = plan(parsed, catalog, added or dt.date.today())
+    planned = plan(parsed, catalog, added or dt.date.today(), prefer)
     frameworks, fw_notes = merge_frameworks(parsed.frameworks, catalog.frameworks, source)
     for note in fw_notes:
         parsed.report.lines.append(LineReport(0, "text", "conflict", note))
     if not dry_run:
-        for item in planned.values():
-            write_record(catalog.root, item.paper, overwrite=item.status != "created")
+        merge.apply(planned, catalog.root)
         if parsed.frameworks:
             write_text_atomic(catalog.root / "frameworks.yaml", dump_frameworks(frameworks))
     return parsed.report, planned

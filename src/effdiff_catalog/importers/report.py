@@ -1,13 +1,13 @@
-"""What an import did with every line or entry: created, merged, conflict, skipped, heading."""
+"""What an import did with every line or entry: created, merged, conflict, skipped; headings."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal["entry", "heading", "skipped", "text"]
-Status = Literal["created", "merged", "unchanged", "conflict", "skipped", "framework", ""]
+Status = Literal["created", "merged", "conflict", "skipped", "framework", ""]
 
 
 @dataclass
@@ -20,6 +20,9 @@ class LineReport:
     record: str = ""
     fields: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    label: str = ""
+    source: str = ""
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -35,21 +38,24 @@ class ImportReport:
         return dict(sorted(out.items()))
 
     def to_json(self) -> str:
-        return json.dumps({"source": self.source, "counts": self.counts(), "lines": [asdict(x) for x in self.lines]},
-                          indent=2, ensure_ascii=False) + "\n"
+        return json.dumps({"source": self.source, "counts": self.counts(), "items": [asdict(x) for x in self.lines]},
+                          indent=2, ensure_ascii=False, default=str) + "\n"
 
     def format_text(self, verbose: bool = False) -> str:
         out = []
         for item in self.lines:
-            if item.kind == "text" and not verbose:
+            if item.kind == "text" and not (verbose or item.status):
                 continue
             if item.kind == "heading" and not item.reason and not verbose:
                 continue
             label = item.status or item.kind
+            name = f" [{item.label}]" if item.label and item.label != item.record else ""
             target = f" -> {item.record}" if item.record else ""
             detail = f" ({', '.join(item.fields)})" if item.fields else ""
             reason = f": {item.reason}" if item.reason else ""
-            out.append(f"{self.source}:{item.line}: {label}{target}{detail}{reason}")
+            out.append(f"{item.source or self.source}:{item.line}: {label}{name}{target}{detail}{reason}")
+            for c in item.conflicts:
+                out.append(f"    {c['field']}: record has {c['record']!r}, import has {c['import']!r}")
             for note in item.notes:
                 out.append(f"    note: {note}")
         summary = ", ".join(f"{n} {k}" for k, n in self.counts().items())

@@ -1,0 +1,208 @@
+"""Merging imported entries into the catalog: never a duplicate, never a silent overwrite.
+
+Importers turn their input into `Candidate`s (plain record data plus where it came from); `plan`
+matches each against the catalog (arXiv id, DOI, paper URL, normalized title) and decides:
+
+- created: no match; a new record (it needs a taxonomy node, a known venue, a year and a link);
+- merged: a match; fields the record lacks are filled in (possibly none);
+- conflict: a match whose values differ from the record's; the record is left as it was, unless
+  prefer="import", which replaces them;
+- skipped: the entry cannot become a record; the reason says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from ..catalog import Catalog
+from ..ids import make_id
+from ..model import Paper
+from ..store import record_path, write_record
+from ..text import normalize_title
+from ..validate import normalize_url
+
+Status = Literal["created", "merged", "conflict", "skipped"]
+MERGEABLE = ("title", "authors", "venue", "year", "arxiv", "doi")
+
+
+@dataclass
+class Candidate:
+    line: int
+    data: dict[str, Any]
+    label: str = ""  # what the entry is called in its source: a BibTeX key, a title
+    category: str | None = None
+    notes: list[str] = field(default_factory=list)
+    place_existing: bool = False  # also file a matched record under `category` (a list's heading does)
+
+
+@dataclass
+class Outcome:
+    line: int
+    label: str
+    status: Status
+    record: str = ""
+    fields: list[str] = field(default_factory=list)
+    reason: str = ""
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Planned:
+    paper: Paper
+    path: Path
+    status: str  # created | merged
+
+
+def _keys(data: dict[str, Any]) -> list[tuple[str, str]]:
+    keys = []
+    if data.get("arxiv"):
+        keys.append(("arxiv", data["arxiv"]))
+    if data.get("doi"):
+        keys.append(("doi", str(data["doi"]).lower()))
+    paper = (data.get("links") or {}).get("paper")
+    if paper:
+        keys.append(("url", normalize_url(paper)))
+    if data.get("title"):
+        keys.append(("title", normalize_title(data["title"])))
+    return keys
+
+
+def place(categories: list[str], new: str) -> list[str]:
+    """Add a node to a record's categories. A sub-node refines its ancestor (which it replaces);
+    an ancestor of a node the record already has adds nothing."""
+    if any(c == new or c.startswith(new + ".") for c in categories):
+        return categories
+    return [*(c for c in categories if not new.startswith(c + ".")), new]
+
+
+def _same(field_name: str, old: Any, new: Any) -> bool:
+    if field_name == "title":
+        return normalize_title(old) == normalize_title(new)
+    if field_name == "authors":
+        return [normalize_title(a) for a in old] == [normalize_title(a) for a in new]
+    if field_name == "doi":
+        return str(old).lower() == str(new).lower()
+    if field_name.startswith("links."):
+        return normalize_url(old) == normalize_url(new)
+    return old == new
+
+
+def _validation_reason(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(x) for x in err["loc"])
+        hint = (err.get("ctx") or {}).get("hint")
+        parts.append(f"{loc}: {err['msg']}" + (f" ({hint})" if hint else ""))
+    return "; ".join(parts)
+
+
+def plan(candidates: list[Candidate], catalog: Catalog, *, added: dt.date,
+         prefer: Literal["catalog", "import"] = "catalog") -> tuple[dict[str, Planned], list[Outcome]]:
+    papers: dict[str, Paper] = dict(catalog.papers)
+    index: dict[tuple[str, str], str] = {}
+    for p in papers.values():
+        for key in _keys(p.model_dump()):
+            index.setdefault(key, p.id)
+    planned: dict[str, Planned] = {}
+    outcomes: list[Outcome] = []
+    context = {"vocab": catalog.vocab}
+    for cand in candidates:
+        match = next((index[k] for k in _keys(cand.data) if k in index), None)
+        if match is None:
+            outcome = _create(cand, papers, index, planned, catalog, added, context)
+        else:
+            outcome = _merge(cand, match, papers, planned, catalog, prefer, context)
+        outcome.notes = cand.notes + outcome.notes
+        outcomes.append(outcome)
+    return planned, outcomes
+
+
+def _create(cand: Candidate, papers, index, planned, catalog: Catalog, added, context) -> Outcome:
+    data = dict(cand.data)
+    if not cand.category:
+        return Outcome(cand.line, cand.label, "skipped",
+                       reason="new paper without a taxonomy node: give --category NODE (or keywords that name a node)")
+    for required in ("title", "year", "venue"):
+        if not data.get(required):
+            return Outcome(cand.line, cand.label, "skipped", reason=f"new paper without {required}")
+    if not (data.get("links") or {}).get("paper"):
+        return Outcome(cand.line, cand.label, "skipped", reason="new paper without a URL, DOI or arXiv id to link to")
+    if data["venue"] == "arXiv" and not data.get("arxiv"):
+        return Outcome(cand.line, cand.label, "skipped", reason="preprint without an arXiv id")
+    record_id = make_id(data["title"], data["year"], data.get("arxiv"), taken=papers)
+    data.update(id=record_id, categories=[cand.category], added=added)
+    try:
+        paper = Paper.model_validate(data, context=context)
+    except ValidationError as exc:
+        return Outcome(cand.line, cand.label, "skipped", reason=_validation_reason(exc))
+    papers[record_id] = paper
+    for key in _keys(paper.model_dump()):
+        index.setdefault(key, record_id)
+    planned[record_id] = Planned(paper, record_path(catalog.root, record_id), "created")
+    return Outcome(cand.line, cand.label, "created", record_id)
+
+
+def _merge(cand: Candidate, match: str, papers, planned, catalog: Catalog, prefer: str, context) -> Outcome:
+    current = papers[match]
+    data = current.model_dump()
+    changed: list[str] = []
+    conflicts: list[dict[str, Any]] = []
+
+    def consider(name: str, old: Any, new: Any, assign) -> None:
+        if new in (None, "", []):
+            return
+        if old in (None, "", []):
+            assign(new)
+            changed.append(name)
+        elif not _same(name, old, new):
+            conflicts.append({"field": name, "record": old, "import": new})
+            if prefer == "import":
+                assign(new)
+                changed.append(name)
+
+    fields = MERGEABLE
+    notes: list[str] = []
+    if cand.data.get("venue") == "arXiv" and data["venue"] != "arXiv":
+        # the import cites the preprint of a published paper: the record's venue and year stand
+        fields = tuple(f for f in MERGEABLE if f not in ("venue", "year"))
+        notes.append(f"the entry cites the arXiv preprint; the record keeps the published venue ({data['venue']} {data['year']})")
+    for name in fields:
+        consider(name, data.get(name), cand.data.get(name), lambda v, n=name: data.__setitem__(n, v))
+    for key, url in (cand.data.get("links") or {}).items():
+        old = data["links"].get(key)
+        if key == "paper" and old and not _same("links.paper", old, url):
+            # one paper has many landing pages (publisher, DOI, arXiv): a different one is not a conflict
+            notes.append(f"the record keeps its paper link {old}; the entry links {url}")
+            continue
+        consider(f"links.{key}", old, url, lambda v, k=key: data["links"].__setitem__(k, v))
+    if cand.category and cand.place_existing:
+        categories = place(data["categories"], cand.category)
+        if categories != data["categories"]:
+            data["categories"] = categories
+            changed.append("categories")
+    if conflicts and prefer != "import":
+        return Outcome(cand.line, cand.label, "conflict", match, notes=notes, reason="values differ from the record's; the record was left as it was "
+                       "(rerun with --prefer import to take the imported values)", conflicts=conflicts)
+    if not changed:
+        return Outcome(cand.line, cand.label, "merged", match, reason="already in the catalog; nothing new", notes=notes)
+    try:
+        paper = Paper.model_validate(data, context=context)
+    except ValidationError as exc:
+        return Outcome(cand.line, cand.label, "skipped", match, reason=f"merging would make the record invalid: {_validation_reason(exc)}")
+    papers[match] = paper
+    previous = planned.get(match)
+    planned[match] = Planned(paper, record_path(catalog.root, match), previous.status if previous else "merged")
+    return Outcome(cand.line, cand.label, "merged", match, fields=sorted(changed), conflicts=conflicts, notes=notes,
+                   reason="replaced the record's values with the imported ones" if conflicts else "")
+
+
+def apply(planned: dict[str, Planned], root: Path) -> None:
+    """Write every planned record; each write is atomic, so an interruption leaves every file whole."""
+    for item in planned.values():
+        write_record(root, item.paper, overwrite=item.status != "created")
