@@ -133,3 +133,45 @@ def test_cli_report_json(empty_root: Path, capsys):
     assert data["counts"]["created"] == 8
     assert "dry run: nothing was written" in capsys.readouterr().out
     assert list((empty_root / "papers").iterdir()) == []
+
+
+def test_other_list_formats(empty_root: Path):
+    from effdiff_catalog.importers.markdown import load_heading_map
+
+    catalog = Catalog.load(empty_root)
+    heading_map = load_heading_map(LISTS / "format_samples.map.yaml", catalog.taxonomy)
+    report, _ = import_markdown(LISTS / "format_samples.md", catalog, added=ADDED, heading_map=heading_map)
+    papers = Catalog.load(empty_root).papers
+    got = {p.id: (p.title, p.venue, p.year, p.links.paper, p.links.code) for p in papers.values()}
+    assert got == {
+        "dpm-solver-2022": ("DPM-Solver: A Fast ODE Solver for Diffusion Probabilistic Model Sampling in Around 10 Steps", "NeurIPS", 2022,
+                            "https://arxiv.org/abs/2206.00927", None),
+        "gaussian-mixture-solvers-2023": ("Gaussian Mixture Solvers for Diffusion Models", "NeurIPS", 2023,
+                                          "https://papers.nips.cc/paper_files/paper/2023/file/51373b6499708b6fcc38f1e8f8f5b376-Paper-Conference.pdf",
+                                          "https://github.com/Guohanzhong/GMS"),
+        "fast-sampling-diffusion-2023": ("Fast Sampling of Diffusion Models with Exponential Integrator", "ICLR", 2023,
+                                         "https://openreview.net/pdf?id=Loek7hfb46P", "https://github.com/qsh-zh/deis"),
+        "denoising-mcmc-accelerating-2023": ("Denoising MCMC for Accelerating Diffusion-Based Generative Models", "ICML", 2023,
+                                             "https://proceedings.mlr.press/v202/kim23z/kim23z.pdf", None),
+        "deepcache-2023": ("DeepCache: Accelerating Diffusion Models for Free", "CVPR", 2024, "https://arxiv.org/abs/2312.00858", None),
+        "ptqd-2023": ("PTQD: Accurate Post-Training Quantization for Diffusion Models", "NeurIPS", 2023, "https://arxiv.org/abs/2305.10657", None),
+        "q-diffusion-2023": ("Q-Diffusion: Quantizing Diffusion Models", "ICCV", 2023, "https://arxiv.org/abs/2302.04304",
+                             "https://github.com/Xiuyu-Li/q-diffusion"),
+        "structural-pruning-diffusion-2023": ("Structural Pruning for Diffusion Models", "NeurIPS", 2023, "https://arxiv.org/abs/2305.10924",
+                                              "https://github.com/VainF/Diff-Pruning"),
+        "ld-pruner-2024": ("LD-Pruner", "CVPRW", 2024, "https://arxiv.org/abs/2404.10586", None),
+    }
+    assert papers["q-diffusion-2023"].categories == ["algorithm.efficient_sampling.efficient_solver"]
+    assert papers["ld-pruner-2024"].categories == ["algorithm.compression.pruning"]
+    kinds = {item.line: (item.kind, item.reason) for item in report.lines}
+    assert kinds[1] == ("heading", "heading maps to no taxonomy node (add it to --map); its entries are skipped")
+    assert kinds[10] == ("entry", "part of the entry at line 9")
+
+
+def test_heading_map_errors_name_the_line(empty_root: Path, tmp_path: Path):
+    from effdiff_catalog.importers.markdown import load_heading_map
+
+    bad = tmp_path / "map.yaml"
+    bad.write_text("Samplers: algorithm.sampling.solvr\n", encoding="utf-8")
+    with pytest.raises(ImportError_, match=r"map.yaml:1:11: 'Samplers' maps to 'algorithm.sampling.solvr', which is not in taxonomy.yaml; did you mean"):
+        load_heading_map(bad, Catalog.load(empty_root).taxonomy)

@@ -57,10 +57,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_import_markdown(args: argparse.Namespace) -> int:
     """Import an awesome-list markdown file into papers/ (one record per paper; repeats are merged).
 
-    Example: effdiff import-markdown list.md --dry-run
+    Reads the common list formats (venue tags, [Title](url) links, tables, multi-line entries,
+    HTML anchors). Headings map to taxonomy nodes through taxonomy.yaml's aliases and --map.
+    Every line is reported as entry, heading, skipped (with the reason) or text.
+
+    Example: effdiff import-markdown list.md --map headings.yaml --dry-run --report report.json
     """
     from .catalog import Catalog
-    from .importers.markdown import ImportError_, import_markdown
+    from .importers.markdown import ImportError_, import_markdown, load_heading_map
 
     catalog = Catalog.load(args.root)
     if catalog.errors:
@@ -69,7 +73,9 @@ def cmd_import_markdown(args: argparse.Namespace) -> int:
         print("error: fix the catalog before importing into it", file=sys.stderr)
         return 1
     try:
-        report, _ = import_markdown(args.file, catalog, dry_run=args.dry_run, added=args.added, prefer=args.prefer)
+        heading_map = load_heading_map(args.map, catalog.taxonomy) if args.map else None
+        report, _ = import_markdown(args.file, catalog, dry_run=args.dry_run, added=args.added, prefer=args.prefer,
+                                    heading_map=heading_map, category=args.category)
     except (ImportError_, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -148,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import-markdown", cmd_import_markdown)
     p.add_argument("file", type=Path)
     _import_options(p)
+    p.add_argument("--map", type=Path, metavar="FILE", help="YAML file mapping the list's headings to taxonomy nodes")
+    p.add_argument("--category", metavar="NODE", help="node for entries under headings that map to none")
     p.add_argument("-v", "--verbose", action="store_true", help="also list headings and prose lines")
 
     p = add("import-bib", cmd_import_bib)

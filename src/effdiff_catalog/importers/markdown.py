@@ -17,10 +17,14 @@ from ..ids import arxiv_from_url
 from ..model import Framework, arxiv_year
 from . import merge
 from .merge import Candidate, Planned
+from . import mdentry
 from .report import ImportReport, LineReport
+from ..text import normalize_heading
 
 HEADING = re.compile(r"^\s*(?:[-*+]\s+)?(#{1,6})\s+(.*?)\s*#*\s*$")
 BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
+NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
+HTML_HEADING = re.compile(r"^\s*<h([1-6])[^>]*>(.*?)</h[1-6]>\s*$", re.I)
 LINK = re.compile(r"\[\[?\s*([^\[\]]+?)\s*\]\]?\(\s*([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\s*\)\]?")
 VENUE_TAG = re.compile(r"^\*\*\s*\[([^\]]+)\]\s*\*\*\s*")
 TAG_PARTS = re.compile(r"^(?P<venue>.*?)[\s,']*(?P<year>(?:19|20)\d\d)(?:[.\-/](?P<month>\d{1,2}))?$")
@@ -102,81 +106,270 @@ def parse_venue_tag(tag: str, venues) -> tuple[str | None, int | None, int | Non
     return venue, int(m.group("year")), month, ""
 
 
-def parse(text: str, source: str, catalog: Catalog) -> Parsed:
+@dataclass
+class _Block:
+    """Lines that may together make one entry: title line, authors, venue, links."""
+
+    first: int
+    indent: int
+    lines: list[tuple[int, str]]
+
+
+def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] | None = None,
+          default_category: str | None = None) -> Parsed:
+    """Classify every line: heading, entry (a paper), skipped (with the reason) or text."""
     taxonomy, venues = catalog.taxonomy, catalog.venues
+    mapping = {normalize_heading(k): v for k, v in (heading_map or {}).items()}
     report = ImportReport(source)
     entries: list[Entry] = []
     frameworks: list[FrameworkRow] = []
     stack: list[tuple[int, str, str | None, int]] = []  # (level, heading, node, line)
-    table_columns: list[str] | None = None
+    table: list[str] | None = None
+    block: _Block | None = None
     in_code = in_comment = False
+
+    def category() -> str | None:
+        return next((s[2] for s in reversed(stack) if s[2]), None) or default_category
+
+    def add(item: LineReport) -> None:
+        report.lines.append(item)
+
+    def close_block() -> None:
+        nonlocal block
+        if block is None:
+            return
+        current, block = block, None
+        text_all = " ".join(t for _, t in current.lines)
+        ex = mdentry.extract(text_all, venues)
+        first_text = current.lines[0][1]
+        ex.title = mdentry.clean_title_text(mdentry.plain(mdentry.BULLET_PREFIX.sub("", first_text)), venues) or ex.title
+        if not ex.has_paper_link:
+            for number, line in current.lines:
+                add(LineReport(number, "skipped" if mdentry.find_links(line) else "text",
+                               "skipped" if mdentry.find_links(line) else "",
+                               "links, but none to a paper" if mdentry.find_links(line) else "", text=line))
+            return
+        entry, reason = _generic_entry(current.first, first_text, ex, category(), venues)
+        add(LineReport(current.first, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=first_text,
+                       notes=list(entry.notes) if entry else []))
+        if entry:
+            entries.append(entry)
+        for number, line in current.lines[1:]:
+            add(LineReport(number, "entry", reason=f"part of the entry at line {current.first}", text=line))
+
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
-        if stripped.startswith("```"):
+        if stripped.startswith(("```", "~~~")):
+            close_block()
             in_code = not in_code
-            report.lines.append(LineReport(number, "text", reason="code fence", text=line))
+            add(LineReport(number, "text", reason="code fence", text=line))
             continue
         if in_code or in_comment or stripped.startswith("<!--"):
             if stripped.startswith("<!--") and "-->" not in stripped:
                 in_comment = True
             elif in_comment and "-->" in stripped:
                 in_comment = False
-            report.lines.append(LineReport(number, "skipped" if LINK.search(line) else "text",
-                                           reason="inside a code block or HTML comment", text=line))
+            has_link = bool(mdentry.find_links(line))
+            add(LineReport(number, "skipped" if has_link else "text", "skipped" if has_link else "",
+                           "inside a code block or HTML comment" if has_link else "", text=line))
             continue
-        heading = HEADING.match(line)
+        heading = HEADING.match(line) or HTML_HEADING.match(line)
         if heading:
-            level, title = len(heading.group(1)), heading.group(2)
+            close_block()
+            table = None
+            level, title = len(heading.group(1)) if heading.group(1).startswith("#") else int(heading.group(1)), heading.group(2)
+            title = mdentry.plain(LINK.sub(lambda m: m.group(1), title))
             while stack and stack[-1][0] >= level:
                 stack.pop()
-            node = taxonomy.resolve_heading(title)
-            parent = next((s[2] for s in reversed(stack) if s[2]), None)
+            node = mapping.get(normalize_heading(title)) or taxonomy.resolve_heading(title)
+            parent = next((s[2] for s in reversed(stack) if s[2]), None) or default_category
             reason = ""
             if node is None:
                 reason = f"heading maps to no taxonomy node; its entries go to {parent}" if parent else \
-                    "heading maps to no taxonomy node; its entries are skipped"
+                    "heading maps to no taxonomy node (add it to --map); its entries are skipped"
             stack.append((level, title, node, number))
-            report.lines.append(LineReport(number, "heading", reason=reason, record=node or "", text=line))
+            add(LineReport(number, "heading", reason=reason, record=node or "", text=line))
             continue
-        category = next((s[2] for s in reversed(stack) if s[2]), None)
         if TABLE_ROW.match(line):
-            cells = [c.strip() for c in stripped.strip("|").split("|")]
+            close_block()
+            cells = [c.strip() for c in _split_row(stripped)]
             if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
-                report.lines.append(LineReport(number, "text", reason="table separator", text=line))
+                add(LineReport(number, "text", reason="table separator", text=line))
                 continue
-            links = LINK.findall(cells[0]) if cells else []
-            if not links:
-                table_columns = [_column_key(c) for c in cells]
-                report.lines.append(LineReport(number, "text", reason="table header", text=line))
-                continue
-            row = _framework_row(number, cells, table_columns or [])
-            if row and category == "frameworks":
-                frameworks.append(row)
-                report.lines.append(LineReport(number, "entry", "framework", record=row.name, text=line))
-            else:
-                report.lines.append(LineReport(number, "skipped", "skipped", "table row outside the Frameworks section", text=line))
+            if table is None or not any(mdentry.find_links(c) for c in cells):
+                if not any(mdentry.is_paper_url(l.url) for c in cells for l in mdentry.find_links(c)):
+                    table = [_column_key(c) for c in cells]
+                    add(LineReport(number, "text", reason="table header", text=line))
+                    continue
+            if category() == "frameworks":
+                row = _framework_row(number, cells, table or [])
+                if row:
+                    frameworks.append(row)
+                    add(LineReport(number, "entry", "framework", record=row.name, text=line))
+                    continue
+            entry, reason = _table_entry(number, line, cells, table or [], category(), venues)
+            if entry:
+                entries.append(entry)
+            add(LineReport(number, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=line,
+                           notes=list(entry.notes) if entry else []))
             continue
+        if not stripped:
+            close_block()
+            add(LineReport(number, "text", text=line))
+            continue
+        indent = len(line) - len(line.lstrip())
+        is_bullet = bool(BULLET.match(line) or NUMBERED.match(line))
+        if block is not None and (indent > block.indent or not is_bullet):
+            block.lines.append((number, line))
+            continue
+        close_block()
         bullet = BULLET.match(line)
-        if not bullet:
-            kind = "skipped" if LINK.search(line) else "text"
-            report.lines.append(LineReport(number, kind, "skipped" if kind == "skipped" else "",
-                                           "line with a link is not a list entry" if kind == "skipped" else "", text=line))
+        body = mdentry.BULLET_PREFIX.sub("", line, count=1).strip() if is_bullet else stripped
+        if bullet and not body:
+            add(LineReport(number, "skipped", "skipped", "empty list item", text=line))
             continue
-        body = bullet.group(1).strip()
-        if not body:
-            report.lines.append(LineReport(number, "skipped", "skipped", "empty list item", text=line))
+        if VENUE_TAG.match(body):
+            entry, reason = _parse_entry(number, line, body, category(), venues)
+            if entry is None:
+                add(LineReport(number, "skipped", "skipped", reason, text=line))
+            else:
+                entries.append(entry)
+                add(LineReport(number, "entry", text=line, notes=list(entry.notes)))
             continue
-        entry, reason = _parse_entry(number, line, body, category, venues)
-        if entry is None:
-            report.lines.append(LineReport(number, "skipped", "skipped", reason, text=line))
+        links = mdentry.find_links(body)
+        if links and all(l.kind == "anchor" for l in links):
+            add(LineReport(number, "skipped", "skipped", "table-of-contents link to a section of the page", text=line))
             continue
-        entries.append(entry)
-        report.lines.append(LineReport(number, "entry", text=line, notes=list(entry.notes)))
+        ex = mdentry.extract(line, venues)
+        if ex.has_paper_link:
+            entry, reason = _generic_entry(number, line, ex, category(), venues)
+            if entry:
+                entries.append(entry)
+            add(LineReport(number, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=line,
+                           notes=list(entry.notes) if entry else []))
+            continue
+        if _could_start_block(body, links):
+            block = _Block(number, indent, [(number, line)])
+            continue
+        if links:
+            kinds = {l.kind for l in links}
+            reason = "links, but none to a paper" if kinds & {"code", "project", "title"} else "links that are not papers (badges, images, other pages)"
+            add(LineReport(number, "skipped", "skipped", reason, text=line))
+        else:
+            add(LineReport(number, "text", text=line))
+    close_block()
     return Parsed(entries, frameworks, report)
 
 
+def _split_row(row: str) -> list[str]:
+    """Cells of a markdown table row; a '|' inside a link label or code span stays in its cell."""
+    row = row.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|"):
+        row = row[:-1]
+    cells, depth, current = [], 0, ""
+    for ch in row:
+        if ch in "[(":
+            depth += 1
+        elif ch in "])" and depth:
+            depth -= 1
+        if ch == "|" and depth == 0:
+            cells.append(current)
+            current = ""
+        else:
+            current += ch
+    cells.append(current)
+    return cells
+
+
+def _could_start_block(body: str, links) -> bool:
+    """A line that may be the title line of a multi-line entry: short, no links, not prose."""
+    if links:
+        return False
+    text = mdentry.plain(body)
+    words = text.split()
+    return 2 <= len(words) <= 30 and not text.endswith(":") and (body.lstrip().startswith(("**", "__", "<b>", "<strong>"))
+                                                             or text[:1].isupper())
+
+
+def _generic_entry(number: int, line: str, ex, category: str | None, venues) -> tuple[Entry | None, str]:
+    if category is None:
+        return None, "entry under a heading that maps to no taxonomy node (add the heading to --map, or give --category)"
+    if not ex.title:
+        return None, "entry without a title"
+    links, notes = {}, list(ex.notes)
+    for key, url in ex.links.items():
+        url, url_notes = clean_url(url)
+        notes.extend(url_notes)
+        if url.startswith(("http://", "https://")):
+            links[key] = url
+    if "paper" not in links:
+        return None, "entry without a link to the paper"
+    arxiv = next((a for a in (arxiv_from_url(u) for u in links.values()) if a), None)
+    venue = ex.venue
+    if venue is None:
+        if not arxiv:
+            return None, "no venue and year found, and no arXiv link to date the paper"
+        name, year, month = "arXiv", arxiv_year(arxiv), None
+        notes.append(f"no venue given: recorded as an arXiv preprint of {year}")
+    else:
+        name, year, month = venue.name, venue.year, venue.month
+    if name == "arXiv":
+        if not arxiv:
+            return None, "tagged as an arXiv preprint but links no arXiv page, so its arXiv id is unknown; add the record by hand"
+        first = arxiv_year(arxiv)
+        if first and first != year:
+            notes.append(f"tag says {year} but arXiv id {arxiv} was posted {first}; using {first}")
+            year = first
+    return Entry(number, line, ex.title, name, year, month, links, arxiv, category, notes), ""
+
+
+def _table_entry(number: int, line: str, cells: list[str], columns: list[str], category, venues) -> tuple[Entry | None, str]:
+    title_cell = next((c for c, k in zip(cells, columns) if k == "title"), cells[0] if cells else "")
+    venue_text = " ".join(c for c, k in zip(cells, columns) if k in ("venue", "year"))
+    ex = mdentry.extract(title_cell, venues)
+    for cell, key in zip(cells, columns):
+        if cell is title_cell:
+            continue
+        for link in mdentry.find_links(cell):
+            kind = link.kind if link.kind not in ("title", "other") else (key if key in ("paper", "code", "project") else link.kind)
+            if kind in ("paper", "code", "project") and kind not in ex.links:
+                ex.links[kind] = link.url
+    if "paper" not in ex.links:
+        for cell in cells:
+            for link in mdentry.find_links(cell):
+                if mdentry.is_paper_url(link.url):
+                    ex.links.setdefault("paper", link.url)
+    ex.has_paper_link = "paper" in ex.links
+    if not ex.has_paper_link:
+        return None, "table row without a link to the paper"
+    if venue_text.strip():
+        venue = mdentry.find_venue(venue_text, venues)
+        if venue is None:
+            m = re.search(r"(19|20)\d\d", venue_text)
+            name = venues.normalize(re.sub(r"(19|20)\d\d", "", mdentry.plain(venue_text)).strip(" ,'"))
+            if m and name:
+                venue = mdentry.Venue(name, int(m.group(0)), None, 0, 0)
+        ex.venue = venue or ex.venue
+    ex.title = ex.title or mdentry.plain(title_cell)
+    return _generic_entry(number, line, ex, category, venues)
+
+
 def _column_key(cell: str) -> str:
-    low = cell.lower()
+    low = mdentry.plain(cell).lower()
+    if re.search(r"\b(title|paper name|name|method|model|work|papers?)\b", low) and not re.search(r"\b(pdf|link)\b", low):
+        return "title"
+    if re.search(r"\b(venue|conference|conf|publication|published|journal|pub)\b", low):
+        return "venue"
+    if re.search(r"\b(year|date|time)\b", low):
+        return "year"
+    if re.search(r"\b(code|github|repo)\b", low):
+        return "code"
+    if re.search(r"\b(pdf|arxiv|link|url)\b", low):
+        return "paper"
+    if re.search(r"\b(project|page|website)\b", low):
+        return "project"
     if "fine" in low:
         return "fine_tuning"
     if "train" in low:
@@ -302,8 +495,30 @@ def _fw_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+def load_heading_map(path: Path, taxonomy) -> dict[str, str]:
+    """--map FILE: a YAML mapping of the list's headings to taxonomy node ids."""
+    from ..yamlsrc import read_yaml
+
+    doc, problems = read_yaml(path, path.name)
+    if problems or doc is None:
+        raise ImportError_("\n".join(p.format() for p in problems) or f"{path}: cannot read")
+    if not isinstance(doc.data, dict):
+        raise ImportError_(f"{path}: must map headings to taxonomy nodes, e.g. 'Fast Samplers: algorithm.efficient_sampling'")
+    bad = []
+    for heading, node in doc.data.items():
+        if not isinstance(node, str) or node not in taxonomy:
+            guess = taxonomy.suggest(str(node))
+            line, col = doc.where((heading,))
+            bad.append(f"{path.name}:{line}:{col}: '{heading}' maps to '{node}', which is not in taxonomy.yaml"
+                       + (f"; did you mean '{guess}'?" if guess else ""))
+    if bad:
+        raise ImportError_("\n".join(bad))
+    return {str(k): v for k, v in doc.data.items()}
+
+
 def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, added: dt.date | None = None,
-                    source_name: str | None = None, prefer: str = "catalog") -> tuple[ImportReport, dict[str, Planned]]:
+                    source_name: str | None = None, prefer: str = "catalog", heading_map: dict[str, str] | None = None,
+                    category: str | None = None) -> tuple[ImportReport, dict[str, Planned]]:
     """Parse, plan and (unless dry_run) write. Raises ImportError_ for input that is not markdown."""
     from ..store import write_text_atomic
     from .frameworks_io import dump_frameworks
@@ -316,9 +531,12 @@ def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, adde
     if "\x00" in text:
         raise ImportError_(f"{path}: binary file, not markdown")
     source = source_name or path.name
-    parsed = parse(text, source, catalog)
+    if category is not None and category not in catalog.taxonomy:
+        guess = catalog.taxonomy.suggest(category)
+        raise ImportError_(f"--category '{category}' is not in taxonomy.yaml" + (f"; did you mean '{guess}'?" if guess else ""))
+    parsed = parse(text, source, catalog, heading_map, category)
     if not parsed.entries and not parsed.frameworks:
-        raise ImportError_(f"{path}: found no list entries ('- **[Venue Year]** Title. [[Paper]](url)'); is this an awesome-list file?")
+        raise ImportError_(f"{path}: found no list entries (lines with a link to a paper); is this an awesome-list file?")
     planned = plan(parsed, catalog, added or dt.date.today(), prefer)
     frameworks, fw_notes = merge_frameworks(parsed.frameworks, catalog.frameworks, source)
     for note in fw_notes:

@@ -1,0 +1,209 @@
+"""Reading one awesome-list entry, whatever its format: links, venue and year, title.
+
+Formats seen in real lists:
+    - **[NeurIPS 2023]** Title. [[Paper]](u) [[Code]](u)
+    - [Title](u) - text                          * [Title](u), CVPR 2023
+    **Title** [[paper]](u) [[code]](u)           Title, <ins>ICLR, 2024</ins> [[pdf](u)]
+    | [Title](u) | CVPR | 2023 | [Code](u) |     <a href="u">Title</a> (ICLR'24)
+and blocks of lines (title, authors, venue, links) that this module reads as one text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..ids import arxiv_from_url
+
+# [label](url) [[label]](url) [[label](url)] ; url may hold one level of parentheses
+MD_LINK = re.compile(r"\[\[?\s*([^\[\]]*?)\s*\]\]?\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)\]?")
+HTML_LINK = re.compile(r"<a\s[^>]*?href\s*=\s*[\"']([^\"']+)[\"'][^>]*>(.*?)</a>", re.I | re.S)
+AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+BARE_URL = re.compile(r"(?<![(\"'<=\[])\bhttps?://[^\s)\]>\"']+")
+TAGS = re.compile(r"<[^>]+>")
+EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F]")
+
+PAPER_LABELS = {"paper", "pdf", "arxiv", "openreview", "abs", "abstract", "link", "url", "article", "preprint",
+                "proceedings", "doi", "acm", "ieee", "springer", "paper link", "[paper]", "cvf", "nips", "neurips",
+                "iclr", "icml", "cvpr", "iccv", "eccv", "aaai"}
+CODE_LABELS = {"code", "github", "official code", "repo", "repository", "src", "source", "official", "pytorch", "jax", "implementation"}
+PROJECT_LABELS = {"project", "project page", "page", "website", "homepage", "home", "blog", "demo", "web", "site"}
+OTHER_LABELS = {"video", "slides", "poster", "bibtex", "bib", "citation", "talk", "youtube", "zhihu", "dataset", "data",
+                "model", "models", "weights", "checkpoint", "huggingface", "hf", "colab", "notes", "review", "supp",
+                "supplementary", "star", "stars", "tweet", "twitter", "news", "other resources", "other resource"}
+PAPER_HOSTS = re.compile(
+    r"(arxiv\.org/(abs|pdf|html)|openreview\.net/(forum|pdf)|openaccess\.thecvf\.com|proceedings\.neurips\.cc|papers\.nips\.cc"
+    r"|neurips\.cc/(paper|virtual)|proceedings\.mlr\.press|aclanthology\.org|doi\.org/|dl\.acm\.org/doi|ieeexplore\.ieee\.org"
+    r"|link\.springer\.com|ojs\.aaai\.org|ecva\.net/papers|jmlr\.org/papers|proceedings\.mlsys\.org|usenix\.org/(conference|system)"
+    r"|sciencedirect\.com/science|nature\.com/articles|huggingface\.co/papers|semanticscholar\.org/paper|aclweb\.org/anthology"
+    r"|ijcai\.org/proceedings|\.pdf(\?|#|$))", re.I)
+
+
+@dataclass
+class Link:
+    label: str
+    url: str
+    start: int
+    end: int
+
+    @property
+    def kind(self) -> str:
+        return link_kind(self.label, self.url)
+
+
+def link_kind(label: str, url: str) -> str:
+    """paper | code | project | other | anchor | title (a link whose label is the paper's title)."""
+    if url.startswith("#"):
+        return "anchor"
+    low = re.sub(r"[^\w\s\[\]]", " ", EMOJI.sub("", html.unescape(label))).strip().lower()
+    low = re.sub(r"\s+", " ", low).strip("[] ")
+    if low in PAPER_LABELS or low.startswith(("paper", "pdf", "arxiv")):
+        return "paper"
+    if low in CODE_LABELS or low.startswith(("code", "github")):
+        return "code"
+    if low in PROJECT_LABELS or low.startswith("project"):
+        return "project"
+    if low in OTHER_LABELS or re.match(r"^(star|img|image|badge)", low) or label.strip().startswith("!"):
+        return "other"
+    if not low:
+        return "code" if "github.com" in url else ("paper" if PAPER_HOSTS.search(url) else "other")
+    if len(low.split()) >= 2 or len(low) > 12:
+        return "title"
+    return "code" if "github.com" in url else ("paper" if PAPER_HOSTS.search(url) else "other")
+
+
+def find_links(text: str) -> list[Link]:
+    links = [Link(m.group(1), m.group(2), m.start(), m.end()) for m in MD_LINK.finditer(text)]
+    links += [Link(TAGS.sub("", m.group(2)).strip(), html.unescape(m.group(1)), m.start(), m.end()) for m in HTML_LINK.finditer(text)]
+    links += [Link("", m.group(1), m.start(), m.end()) for m in AUTOLINK.finditer(text)]
+    taken = [(l.start, l.end) for l in links]
+    for m in BARE_URL.finditer(text):
+        if not any(s <= m.start() < e for s, e in taken):
+            links.append(Link("", m.group(0).rstrip(".,;"), m.start(), m.end()))
+    # images ![alt](src) are badges, not links
+    links = [l for l in links if not (l.start > 0 and text[l.start - 1] == "!")]
+    return sorted(links, key=lambda l: l.start)
+
+
+def is_paper_url(url: str) -> bool:
+    return bool(PAPER_HOSTS.search(url))
+
+
+@lru_cache(maxsize=8)
+def venue_pattern(spellings: tuple[str, ...]) -> re.Pattern:
+    names = "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True))
+    return re.compile(rf"(?<![\w/.-])(?P<venue>{names})(?:\s*(?:workshops?|oral|spotlight|poster|findings|main|long|short))*"
+                      rf"[\s,'’`:\-]*(?P<year>(?:19|20)\d\d|'?\d\d)(?:[.\-/](?P<month>0?[1-9]|1[0-2]))?(?![\w.])", re.I)
+
+
+@dataclass
+class Venue:
+    name: str
+    year: int
+    month: int | None
+    start: int
+    end: int
+
+
+def find_venue(text: str, venues) -> Venue | None:
+    """The first 'Venue Year' in the text whose venue is a known spelling (venues.yaml)."""
+    spellings = tuple(sorted({s for v in venues.by_name.values() for s in (v.name, *v.aliases) if len(s) <= 40}))
+    for m in venue_pattern(spellings).finditer(text):
+        name = venues.normalize(m.group("venue"))
+        if not name:
+            continue
+        raw_year = m.group("year").lstrip("'")
+        year = int(raw_year) if len(raw_year) == 4 else 2000 + int(raw_year)
+        if not 1950 <= year <= 2100:
+            continue
+        month = int(m.group("month")) if m.group("month") else None
+        return Venue(name, year, month, m.start(), m.end())
+    return None
+
+
+def plain(text: str) -> str:
+    """Markdown and HTML markup removed: the words a reader sees."""
+    text = html.unescape(TAGS.sub(" ", text))
+    text = re.sub(r"[*_`~]+", "", text)
+    text = EMOJI.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+BULLET_PREFIX = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+SEPARATORS = re.compile(r"\s+[-–—|]\s+|\s*<br\s*/?>\s*|,\s*<ins>|\s*<ins>")
+
+
+@dataclass
+class Extracted:
+    title: str = ""
+    links: dict[str, str] = field(default_factory=dict)
+    venue: Venue | None = None
+    notes: list[str] = field(default_factory=list)
+    has_paper_link: bool = False
+
+
+def extract(text: str, venues) -> Extracted:
+    """Title, links and venue of an entry written in any of the common formats."""
+    out = Extracted()
+    body = BULLET_PREFIX.sub("", text, count=1)
+    links = find_links(body)
+    title_link = next((l for l in links if l.kind == "title"), None)
+    for link in links:
+        kind = link.kind
+        if kind in ("anchor", "other"):
+            continue
+        key = "paper" if kind == "title" else kind
+        if kind == "title" and "github.com" in link.url:
+            key = "code"  # '[Title](github repo)': the title links the code, not the paper
+        if kind == "code" and "github.com" not in link.url and is_paper_url(link.url):
+            key = "paper"
+        if key in out.links:
+            if kind != "title":
+                out.notes.append(f"second {key} link not imported: {link.url}")
+            continue
+        out.links[key] = link.url
+    if "paper" not in out.links:
+        # an unlabelled or oddly labelled link to a paper host is the paper
+        for link in links:
+            if link.kind in ("other", "project") and is_paper_url(link.url) and not link.url.startswith("#"):
+                out.links["paper"] = link.url
+                break
+    out.has_paper_link = "paper" in out.links
+    # the venue: look outside link targets (an arXiv URL holds digits that look like years)
+    masked = body
+    for link in reversed(links):
+        masked = masked[: link.start] + " " * (link.end - link.start) + masked[link.end:]
+    out.venue = find_venue(masked, venues)
+    # the title
+    if title_link is not None:
+        out.title = plain(title_link.label)
+    else:
+        first_link = links[0].start if links else len(body)
+        head = masked[:first_link]
+        if out.venue and out.venue.start < first_link:
+            # drop a venue tag: '[CVPR 2023] Title', '**[CVPR 2023]** Title', 'Title, <ins>CVPR, 2023</ins>'
+            before, after = head[: out.venue.start], head[out.venue.end:]
+            head = before if len(plain(before)) >= len(plain(after)) else after
+        head = SEPARATORS.split(head)[0]
+        bold = re.search(r"\*\*(.+?)\*\*|__(.+?)__|<b>(.+?)</b>|<strong>(.+?)</strong>", head)
+        out.title = plain(head)
+        if bold:
+            inner = plain(next(g for g in bold.groups() if g))
+            rest = plain(head[: bold.start()] + " " + head[bold.end():])
+            if len(rest.split()) < 3 and len(inner.split()) >= 2:
+                out.title = inner  # '**Title** [[paper]](u)': the bold part is the title
+    out.title = clean_title_text(out.title, venues)
+    return out
+
+
+def clean_title_text(title: str, venues) -> str:
+    title = re.sub(r"^[\[\(]?\s*(?:19|20)\d\d(?:\.\d\d)?\s*[\]\)]?\s*", "", title)  # a leading '2023.05' date tag
+    title = re.sub(r"^\s*[\[\(][^\]\)]{1,30}[\]\)]\s*[:\-–]?\s*", lambda m: "" if find_venue(m.group(0), venues) else m.group(0), title)
+    title = title.strip(" .,;:-–—[]()\"'")
+    title = re.sub(r"\s+", " ", title)
+    m = re.search(r"[,(]\s*([A-Za-z]+)\s*'?(\d{2}|\d{4})\)?$", title)
+    if m and venues.normalize(m.group(1)):
+        title = title[: m.start()].strip(" .,;")
+    return title
