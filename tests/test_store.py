@@ -82,6 +82,7 @@ def test_canonical_form_follows_the_model_order(empty_root: Path):
         "notes": "Two lines\nof notes.", "authors": ["Gongfan Fang", "Xinyin Ma", "Xinchao Wang"],
     }, context={"vocab": VOCAB})
     assert dump_record(paper) == (
+        "# yaml-language-server: $schema=../schema/paper.schema.json\n"
         "id: diff-pruning-2023\n"
         "title: Structural Pruning for Diffusion Models\n"
         "authors:\n- Gongfan Fang\n- Xinyin Ma\n- Xinchao Wang\n"

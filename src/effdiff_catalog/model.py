@@ -215,6 +215,7 @@ class Paper(_Model):
     """One paper of the catalog: one file `papers/<id>.yaml`."""
 
     id: Annotated[str, AfterValidator(_record_id)] = Field(
+        json_schema_extra={"pattern": ID_RE.pattern},
         description="Permanent id, equal to the file name: the method's short name or the first significant "
         "title words, and the year of the paper's first public version, e.g. 'q-diffusion-2023'.")
     title: Line = Field(description="Full title as published, with the paper's own capitalisation.")
@@ -223,8 +224,8 @@ class Paper(_Model):
     venue: Annotated[str, AfterValidator(_venue)] = Field(
         description="Canonical venue name from venues.yaml ('NeurIPS', 'ICLR', ...); 'arXiv' for preprints.")
     year: Annotated[int, Field(strict=True), AfterValidator(_year)] = Field(description="Year of the venue (or of the preprint).")
-    arxiv: Optional[Annotated[str, AfterValidator(_arxiv)]] = Field(None, description="arXiv id without version, e.g. '2206.00927'.")
-    doi: Optional[Annotated[str, AfterValidator(_doi)]] = Field(None, description="DOI without resolver prefix, e.g. '10.1609/aaai.v38i5.28226'.")
+    arxiv: Optional[Annotated[str, AfterValidator(_arxiv), Field(pattern=ARXIV_RE.pattern)]] = Field(None, description="arXiv id without version, e.g. '2206.00927'.")
+    doi: Optional[Annotated[str, AfterValidator(_doi), Field(json_schema_extra={"pattern": DOI_RE.pattern})]] = Field(None, description="DOI without resolver prefix, e.g. '10.1609/aaai.v38i5.28226'.")
     links: Links = Field(description="Links to the paper, code and project page.")
     categories: Annotated[list[Annotated[str, AfterValidator(_category)]], Field(min_length=1), AfterValidator(_unique)] = Field(
         description="Taxonomy node ids from taxonomy.yaml, deepest that fits; several if the survey discusses the paper in several places.")

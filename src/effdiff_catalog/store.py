@@ -76,9 +76,13 @@ def canonical_data(paper: Paper) -> dict:
     return prune(paper.model_dump(mode="python"))
 
 
+SCHEMA_HEADER = "# yaml-language-server: $schema=../schema/paper.schema.json\n"
+
+
 def dump_record(paper: Paper) -> str:
-    """The canonical text of a record: model key order, block style, UTF-8, final newline."""
-    return yaml.dump(
+    """The canonical text of a record: the editor schema line, then the fields in the model's
+    order, block style, UTF-8, final newline."""
+    return SCHEMA_HEADER + yaml.dump(
         canonical_data(paper), Dumper=_CanonicalDumper, sort_keys=False, allow_unicode=True,
         default_flow_style=False, width=100_000, indent=2,
     )
