@@ -12,12 +12,14 @@ _GREEK = dict(zip("αβγδεζηθικλμνξοπρστυφχψω", "alpha bet
 _GREEK_TABLE = str.maketrans({**{k: v for k, v in _GREEK.items()}, **{k.upper(): v for k, v in _GREEK.items()}, "ς": "sigma"})
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """ASCII-fold and lowercase: 'Déjà Vu' -> 'deja vu'."""
     if text.isascii():
         return text.lower()
-    text = unicodedata.normalize("NFKD", text.translate(_GREEK_TABLE))
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.translate(_GREEK_TABLE))).lower()
 
 
 def normalize_title(title: str) -> str:

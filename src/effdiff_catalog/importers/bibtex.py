@@ -14,13 +14,13 @@ from typing import Any
 
 import bibtexparser
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
-from pylatexenc.latex2text import LatexNodes2Text
 
+from ..catalog import _no_gc
 from ..ids import arxiv_from_url
 from ..model import ARXIV_RE, DOI_RE
+from .latex import latex_to_text
 from .merge import Candidate
 
-_LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 
 
@@ -42,19 +42,18 @@ class ParsedBib:
     notes: list[str] = field(default_factory=list)
 
 
-def latex_to_text(value: str) -> str:
-    """'Sch{\\"o}dinger \\& {DPM}-Solver' -> 'Schödinger & DPM-Solver'."""
-    if not any(c in value for c in "\\{}$~"):
-        return " ".join(value.split())
-    try:
-        text = _LATEX.latex_to_text(value)
-    except Exception:  # pylatexenc is lenient; a failure must not lose the entry
-        text = value.replace("{", "").replace("}", "")
-    return " ".join(text.replace("~", " ").split())
+_SIMPLE_NAME = re.compile(r"^[A-Z][^\s,{}\\]*(?: [A-Z][^\s,{}\\]*)*$")
 
 
 def person_name(raw: str) -> str:
     """One BibTeX name as 'First von Last, Jr.'; '{Google Research}' stays whole."""
+    raw = " ".join(raw.split())
+    if raw.count(",") == 1:  # 'Last, First' without von or braces: the common case, read directly
+        last, first = (x.strip() for x in raw.split(","))
+        if _SIMPLE_NAME.match(last) and (not first or _SIMPLE_NAME.match(first)):
+            return f"{first} {last}".strip()
+    elif "," not in raw and _SIMPLE_NAME.match(raw):
+        return raw  # 'First Last' with capitalised words only
     parts = parse_single_name_into_parts(raw, strict=False)
     words = parts.first + parts.von + parts.last
     name = latex_to_text(" ".join(words))
@@ -262,7 +261,8 @@ def import_bib(paths: list, catalog, *, category: str | None = None, dry_run: bo
         if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
             text = raw.decode("latin-1")  # old exports are often Latin-1
         try:
-            parsed = parse(text, catalog.venues, catalog.taxonomy, category)
+            with _no_gc():
+                parsed = parse(text, catalog.venues, catalog.taxonomy, category)
         except BibtexError as exc:
             raise BibtexError(f"{path}: {exc}") from None
         for s in parsed.skipped:
@@ -270,7 +270,8 @@ def import_bib(paths: list, catalog, *, category: str | None = None, dry_run: bo
         for cand in parsed.candidates:
             origin[id(cand)] = (path.name, cand)
             all_candidates.append(cand)
-    planned, outcomes = merge.plan(all_candidates, catalog, added=added or dt.date.today(), prefer=prefer)
+    with _no_gc():
+        planned, outcomes = merge.plan(all_candidates, catalog, added=added or dt.date.today(), prefer=prefer)
     for cand, outcome in zip(all_candidates, outcomes):
         report.lines.append(LineReport(outcome.line, "entry" if outcome.status != "skipped" else "skipped", outcome.status,
                                        outcome.reason, record=outcome.record, fields=outcome.fields, notes=outcome.notes,

@@ -142,7 +142,7 @@ def _create(cand: Candidate, papers, index, planned, catalog: Catalog, added, co
     except ValidationError as exc:
         return Outcome(cand.line, cand.label, "skipped", reason=_validation_reason(exc))
     papers[record_id] = paper
-    for key in _keys(paper.model_dump()):
+    for key in _keys(data):
         index.setdefault(key, record_id)
     planned[record_id] = Planned(paper, record_path(catalog.root, record_id), "created")
     return Outcome(cand.line, cand.label, "created", record_id)

@@ -1,0 +1,85 @@
+"""Benchmark: `effdiff import-bib --dry-run` of a 5,000-entry file against a bare bibtexparser parse.
+
+Run by hand:  python benchmarks/bench_import.py [--entries 5000]
+Goal: import-bib --dry-run <= 1.5 x bibtexparser.parse_string of the same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import bibtexparser
+
+from effdiff_catalog.catalog import Catalog
+from effdiff_catalog.importers.bibtex import import_bib
+
+REPO = Path(__file__).resolve().parents[1]
+WORDS = ("diffusion efficient fast sampling solver distillation quantization pruning latent caching parallel "
+         "transformer consistency flow rectified score adaptive schedule retrieval training video image").split()
+VENUES = ["Advances in Neural Information Processing Systems", "International Conference on Learning Representations",
+          "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition", "International Conference on Machine Learning"]
+
+
+def synthetic_bib(n: int, seed: int = 3) -> str:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        title = " ".join(rng.choice(WORDS).capitalize() for _ in range(rng.randint(5, 10)))
+        authors = " and ".join(f"Name{i}{j}, First{j}" for j in range(rng.randint(2, 7)))
+        year = rng.randint(2019, 2025)
+        if i % 4 == 0:
+            out.append(f"@article{{key{i},\n  title={{{{{title}}} {i}}},\n  author={{{authors}}},\n"
+                       f"  journal={{arXiv preprint arXiv:{year % 100:02d}{rng.randint(1, 12):02d}.{i:05d}}},\n  year={{{year}}}\n}}\n")
+        else:
+            out.append(f"@inproceedings{{key{i},\n  title={{{title} {i}: Sch{{\\\"o}}n {{DDIM}}}},\n  author={{{authors}}},\n"
+                       f"  booktitle={{{rng.choice(VENUES)}}},\n  year={{{year}}},\n  url={{https://example.org/p/{i}}}\n}}\n")
+    return "\n".join(out)
+
+
+def best_of(runs: int, func) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entries", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="effdiff-bench-import-"))
+    try:
+        for name in ("taxonomy.yaml", "venues.yaml", "frameworks.yaml"):
+            shutil.copy(REPO / name, tmp / name)
+        shutil.copytree(REPO / "papers", tmp / "papers")
+        bib = tmp / "refs.bib"
+        bib.write_text(synthetic_bib(args.entries), encoding="utf-8")
+        text = bib.read_text(encoding="utf-8")
+        catalog = Catalog.load(tmp)
+        a = best_of(args.runs, lambda: bibtexparser.parse_string(text))
+        report = None
+
+        def run() -> None:
+            nonlocal report
+            report, _ = import_bib([bib], catalog, category="algorithm.efficient_sampling", dry_run=True)
+
+        b = best_of(args.runs, run)
+        print(f"{args.entries} entries, {len(text):,} bytes")
+        print(f"(a) bibtexparser.parse_string: {a:.3f} s")
+        print(f"(b) import-bib --dry-run (parse, convert, merge plan): {b:.3f} s")
+        print(f"ratio (b)/(a): {b / a:.2f}  (goal <= 1.5)")
+        print(f"outcomes: {report.counts()}")
+    finally:
+        shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    main()
