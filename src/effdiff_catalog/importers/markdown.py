@@ -113,6 +113,7 @@ class _Block:
     first: int
     indent: int
     lines: list[tuple[int, str]]
+    blanks: list[int] = field(default_factory=list)
 
 
 def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] | None = None,
@@ -131,6 +132,14 @@ def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] 
     def category() -> str | None:
         return next((s[2] for s in reversed(stack) if s[2]), None) or default_category
 
+    def heading_year() -> int | None:
+        """Lists grouped by year ('### 2023') date their entries through the heading."""
+        for s_ in reversed(stack):
+            m = re.fullmatch(r"\D{0,20}?((?:19|20)\d\d)\D{0,20}", s_[1].strip())
+            if m:
+                return int(m.group(1))
+        return None
+
     def add(item: LineReport) -> None:
         report.lines.append(item)
 
@@ -139,17 +148,19 @@ def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] 
         if block is None:
             return
         current, block = block, None
+        for number in current.blanks:
+            add(LineReport(number, "text", text=""))
         text_all = " ".join(t for _, t in current.lines)
         ex = mdentry.extract(text_all, venues)
         first_text = current.lines[0][1]
-        ex.title = mdentry.clean_title_text(mdentry.plain(mdentry.BULLET_PREFIX.sub("", first_text)), venues) or ex.title
+        ex.title = mdentry.extract(first_text, venues).title or ex.title  # the title is on the block's first line
         if not ex.has_paper_link:
             for number, line in current.lines:
                 add(LineReport(number, "skipped" if mdentry.find_links(line) else "text",
                                "skipped" if mdentry.find_links(line) else "",
                                "links, but none to a paper" if mdentry.find_links(line) else "", text=line))
             return
-        entry, reason = _generic_entry(current.first, first_text, ex, category(), venues)
+        entry, reason = _generic_entry(current.first, first_text, ex, category(), venues, heading_year())
         add(LineReport(current.first, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=first_text,
                        notes=list(entry.notes) if entry else []))
         if entry:
@@ -157,8 +168,44 @@ def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] 
         for number, line in current.lines[1:]:
             add(LineReport(number, "entry", reason=f"part of the entry at line {current.first}", text=line))
 
+    html_row: list[tuple[int, str]] | None = None
+
+    def close_html_row() -> None:
+        """An HTML table row (<tr> ... </tr>, often over many lines) is one entry."""
+        nonlocal html_row
+        rows, html_row = html_row or [], None
+        joined = "\n".join(t for _, t in rows)
+        cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", joined, re.S | re.I) or [joined]
+        cell = next((c for c in cells if any(mdentry.is_paper_url(l.url) for l in mdentry.find_links(c))), None)
+        if cell is None:
+            for number, line in rows:
+                has_link = bool(mdentry.find_links(line))
+                add(LineReport(number, "skipped" if has_link else "text", "skipped" if has_link else "",
+                               "links, but none to a paper" if has_link else "", text=line))
+            return
+        ex = mdentry.extract(" ".join(cell.split()), venues)
+        first = next((n for n, t in rows if mdentry.find_links(t) or re.search(r"<b>|\*\*", t)), rows[0][0])
+        entry, reason = _generic_entry(first, joined, ex, category(), venues, heading_year())
+        if entry:
+            entries.append(entry)
+        for number, line in rows:
+            if number == first:
+                add(LineReport(number, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=line,
+                               notes=list(entry.notes) if entry else []))
+            else:
+                add(LineReport(number, "entry" if entry else "text", reason=f"part of the entry at line {first}" if entry else "",
+                               text=line))
+
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
+        if html_row is not None or (re.match(r"<tr\b", stripped, re.I) and not in_code and not in_comment):
+            if html_row is None:
+                close_block()
+                html_row = []
+            html_row.append((number, line))
+            if re.search(r"</tr>", stripped, re.I):
+                close_html_row()
+            continue
         if stripped.startswith(("```", "~~~")):
             close_block()
             in_code = not in_code
@@ -207,19 +254,21 @@ def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] 
                     frameworks.append(row)
                     add(LineReport(number, "entry", "framework", record=row.name, text=line))
                     continue
-            entry, reason = _table_entry(number, line, cells, table or [], category(), venues)
+            entry, reason = _table_entry(number, line, cells, table or [], category(), venues, heading_year())
             if entry:
                 entries.append(entry)
             add(LineReport(number, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=line,
                            notes=list(entry.notes) if entry else []))
             continue
         if not stripped:
-            close_block()
-            add(LineReport(number, "text", text=line))
+            if block is not None:
+                block.blanks.append(number)  # a blank line may separate a title from its indented links
+            else:
+                add(LineReport(number, "text", text=line))
             continue
         indent = len(line) - len(line.lstrip())
         is_bullet = bool(BULLET.match(line) or NUMBERED.match(line))
-        if block is not None and (indent > block.indent or not is_bullet):
+        if block is not None and (indent > block.indent or (not is_bullet and not block.blanks)):
             block.lines.append((number, line))
             continue
         close_block()
@@ -242,7 +291,7 @@ def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] 
             continue
         ex = mdentry.extract(line, venues)
         if ex.has_paper_link:
-            entry, reason = _generic_entry(number, line, ex, category(), venues)
+            entry, reason = _generic_entry(number, line, ex, category(), venues, heading_year())
             if entry:
                 entries.append(entry)
             add(LineReport(number, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=line,
@@ -258,6 +307,9 @@ def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] 
         else:
             add(LineReport(number, "text", text=line))
     close_block()
+    if html_row is not None:
+        close_html_row()
+    report.lines.sort(key=lambda item: item.line)
     return Parsed(entries, frameworks, report)
 
 
@@ -289,11 +341,11 @@ def _could_start_block(body: str, links) -> bool:
         return False
     text = mdentry.plain(body)
     words = text.split()
-    return 2 <= len(words) <= 30 and not text.endswith(":") and (body.lstrip().startswith(("**", "__", "<b>", "<strong>"))
-                                                             or text[:1].isupper())
+    return 2 <= len(words) <= 40 and not text.endswith(":") and (body.lstrip().startswith(("**", "__", "<b>", "<strong>", "[", "\""))
+                                                             or text[:1].isupper() or text[:1] in "[\"“")
 
 
-def _generic_entry(number: int, line: str, ex, category: str | None, venues) -> tuple[Entry | None, str]:
+def _generic_entry(number: int, line: str, ex, category: str | None, venues, context_year: int | None = None) -> tuple[Entry | None, str]:
     if category is None:
         return None, "entry under a heading that maps to no taxonomy node (add the heading to --map, or give --category)"
     if not ex.title:
@@ -308,6 +360,14 @@ def _generic_entry(number: int, line: str, ex, category: str | None, venues) -> 
         return None, "entry without a link to the paper"
     arxiv = next((a for a in (arxiv_from_url(u) for u in links.values()) if a), None)
     venue = ex.venue
+    if venue is not None and not venue.year:
+        year_m = re.search(r"\b((?:19|20)\d\d)\b", mdentry.plain(_mask_links(line)))
+        if year_m or context_year:
+            venue = mdentry.Venue(venue.name, int(year_m.group(1)) if year_m else context_year, None, 0, 0)
+            if not year_m:
+                notes.append(f"year {context_year} from the heading")
+        else:
+            venue = None
     if venue is None:
         if not arxiv:
             return None, "no venue and year found, and no arXiv link to date the paper"
@@ -325,7 +385,14 @@ def _generic_entry(number: int, line: str, ex, category: str | None, venues) -> 
     return Entry(number, line, ex.title, name, year, month, links, arxiv, category, notes), ""
 
 
-def _table_entry(number: int, line: str, cells: list[str], columns: list[str], category, venues) -> tuple[Entry | None, str]:
+def _mask_links(text: str) -> str:
+    for link in reversed(mdentry.find_links(text)):
+        text = text[: link.start] + " " * (link.end - link.start) + text[link.end:]
+    return text
+
+
+def _table_entry(number: int, line: str, cells: list[str], columns: list[str], category, venues,
+                 context_year: int | None = None) -> tuple[Entry | None, str]:
     title_cell = next((c for c, k in zip(cells, columns) if k == "title"), cells[0] if cells else "")
     venue_text = " ".join(c for c, k in zip(cells, columns) if k in ("venue", "year"))
     ex = mdentry.extract(title_cell, venues)
@@ -348,12 +415,14 @@ def _table_entry(number: int, line: str, cells: list[str], columns: list[str], c
         venue = mdentry.find_venue(venue_text, venues)
         if venue is None:
             m = re.search(r"(19|20)\d\d", venue_text)
-            name = venues.normalize(re.sub(r"(19|20)\d\d", "", mdentry.plain(venue_text)).strip(" ,'"))
-            if m and name:
-                venue = mdentry.Venue(name, int(m.group(0)), None, 0, 0)
+            name = venues.normalize(re.sub(r"(19|20)\d\d", "", mdentry.plain(venue_text)).strip(" ,'`"))
+            if name and (m or context_year):
+                venue = mdentry.Venue(name, int(m.group(0)) if m else context_year, None, 0, 0)
+                if not m:
+                    ex.notes.append(f"year {context_year} from the heading")
         ex.venue = venue or ex.venue
     ex.title = ex.title or mdentry.plain(title_cell)
-    return _generic_entry(number, line, ex, category, venues)
+    return _generic_entry(number, line, ex, category, venues, context_year)
 
 
 def _column_key(cell: str) -> str:

@@ -95,7 +95,7 @@ def is_paper_url(url: str) -> bool:
 def venue_pattern(spellings: tuple[str, ...]) -> re.Pattern:
     names = "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True))
     return re.compile(rf"(?<![\w/.-])(?P<venue>{names})(?:\s*(?:workshops?|oral|spotlight|poster|findings|main|long|short))*"
-                      rf"[\s,'’`:\-]*(?P<year>(?:19|20)\d\d|'?\d\d)(?:[.\-/](?P<month>0?[1-9]|1[0-2]))?(?![\w.])", re.I)
+                      rf"[\s,'’`:\-]*(?P<year>(?:19|20)\d\d|'?\d\d)(?:[.\-/](?P<month>0?[1-9]|1[0-2]))?(?!\w|\.\d)", re.I)
 
 
 @dataclass
@@ -119,6 +119,8 @@ def find_venue(text: str, venues) -> Venue | None:
         if not 1950 <= year <= 2100:
             continue
         month = int(m.group("month")) if m.group("month") else None
+        if re.search(r"workshop", m.group(0) + text[m.end():m.end() + 12], re.I):
+            name = venues.normalize(name + "W") or name  # 'NeurIPS 2021 Workshop' -> NeurIPSW
         return Venue(name, year, month, m.start(), m.end())
     return None
 
@@ -176,6 +178,13 @@ def extract(text: str, venues) -> Extracted:
     for link in reversed(links):
         masked = masked[: link.start] + " " * (link.end - link.start) + masked[link.end:]
     out.venue = find_venue(masked, venues)
+    if out.venue is None:
+        # '[[NeurIPS](url)] Title': the venue is the label of the paper link
+        for link in links:
+            named = venues.normalize(plain(link.label)) if link.kind == "paper" else None
+            if named and named != "arXiv":
+                out.venue = Venue(named, 0, None, link.start, link.start)  # year 0: the caller may know it
+                break
     # the title
     if title_link is not None:
         out.title = plain(title_link.label)
@@ -187,8 +196,18 @@ def extract(text: str, venues) -> Extracted:
             before, after = head[: out.venue.start], head[out.venue.end:]
             head = before if len(plain(before)) >= len(plain(after)) else after
         head = SEPARATORS.split(head)[0]
+        if not plain(head).strip(" ([])|") and links:
+            # '[[arXiv](u)] Title. [[code](u)]': the title follows the first link
+            first = links[0]
+            nxt = next((l.start for l in links[1:]), len(body))
+            head = masked[first.end:nxt]
+            head = SEPARATORS.split(head)[0]
+        quoted = re.search(r"[\"“”]([^\"“”]{8,})[\"“”]", head)
         bold = re.search(r"\*\*(.+?)\*\*|__(.+?)__|<b>(.+?)</b>|<strong>(.+?)</strong>", head)
         out.title = plain(head)
+        if quoted:
+            out.title = plain(quoted.group(1))  # '[**DDPM**] "Denoising Diffusion ..."': the quoted part
+            bold = None
         if bold:
             inner = plain(next(g for g in bold.groups() if g))
             rest = plain(head[: bold.start()] + " " + head[bold.end():])
@@ -199,7 +218,8 @@ def extract(text: str, venues) -> Extracted:
 
 
 def clean_title_text(title: str, venues) -> str:
-    title = re.sub(r"^[\[\(]?\s*(?:19|20)\d\d(?:\.\d\d)?\s*[\]\)]?\s*", "", title)  # a leading '2023.05' date tag
+    title = re.sub(r"^\s*\[\d{1,4}\]\s*", "", title)  # '[12] Title': a list's numbering
+    title = re.sub(r"^[\[\(]?\s*(?:19|20)\d\d(?:[./-]\d{1,2}){0,2}\s*[\]\)]?\s*", "", title)  # a leading '2023.05' date
     title = re.sub(r"^\s*[\[\(][^\]\)]{1,30}[\]\)]\s*[:\-–]?\s*", lambda m: "" if find_venue(m.group(0), venues) else m.group(0), title)
     title = title.strip(" .,;:-–—[]()\"'")
     title = re.sub(r"\s+", " ", title)

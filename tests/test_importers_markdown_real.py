@@ -1,0 +1,92 @@
+"""Excerpts of real awesome lists (tests/data/lists/real/, sources in their first line)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from effdiff_catalog.catalog import Catalog
+from effdiff_catalog.importers import mdentry
+from effdiff_catalog.importers.markdown import parse
+from conftest import DATA
+
+REAL = DATA / "lists" / "real"
+NODE = "algorithm.efficient_sampling"
+
+
+def _parse(empty_root: Path, name: str):
+    text = (REAL / name).read_text(encoding="utf-8")
+    return text, parse(text, name, Catalog.load(empty_root), None, NODE)
+
+
+def _entries(parsed) -> dict[int, tuple]:
+    return {e.line: (e.title, e.venue, e.year, e.links.get("paper"), e.links.get("code")) for e in parsed.entries}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in REAL.glob("*.md")))
+def test_every_line_with_a_paper_link_is_an_entry_or_has_a_reason(empty_root: Path, name: str):
+    text, parsed = _parse(empty_root, name)
+    lines = text.splitlines()
+    assert lines[0].startswith("<!-- source: https://github.com/")
+    by_line = {item.line: item for item in parsed.report.lines}
+    assert sorted(by_line) == list(range(1, len(lines) + 1))
+    for number, line in enumerate(lines, 1):
+        if any(mdentry.is_paper_url(link.url) for link in mdentry.find_links(line)):
+            item = by_line[number]
+            assert item.kind == "entry" or (item.kind == "skipped" and item.reason), (number, line)
+
+
+def test_bold_title_venue_and_blank_separated_links(empty_root: Path):
+    _, parsed = _parse(empty_root, "diffusion_cache_bold_blocks.md")
+    got = _entries(parsed)
+    assert got[12] == ("DeepCache: Accelerating Diffusion Models for Free", "CVPR", 2024, "https://arxiv.org/abs/2312.00858",
+                       "https://github.com/horseee/DeepCache")
+    assert got[6][:3] == ("Accelerating Text-to-Image Editing via Cache-Enabled Sparse Diffusion Inference", "AAAI", 2024)
+    assert got[24][:3] == ("Approximate Caching for Efficiently Serving Diffusion Models", "NSDI", 2024)
+
+
+def test_html_table_rows(empty_root: Path):
+    _, parsed = _parse(empty_root, "diffusion_quant_html_table.md")
+    got = _entries(parsed)
+    assert got[30] == ("Q-Diffusion: Quantizing Diffusion Models", "ICCV", 2023, "https://arxiv.org/abs/2302.04304",
+                       "https://github.com/Xiuyu-Li/q-diffusion")
+    assert len(got) == 4
+
+
+def test_quoted_titles_in_nested_blocks(empty_root: Path):
+    _, parsed = _parse(empty_root, "efficient_diffusion_blocks.md")
+    got = _entries(parsed)
+    assert got[7][:4] == ("Deep Unsupervised Learning using Nonequilibrium Thermodynamics", "ICML", 2015, "https://arxiv.org/abs/1503.03585")
+    assert got[12][:3] == ("Denoising Diffusion Probabilistic Models", "NeurIPS", 2020)
+
+
+def test_tables_under_year_headings_and_venue_link_labels(empty_root: Path):
+    _, parsed = _parse(empty_root, "pruning_tables_year_headings.md")
+    got = _entries(parsed)
+    assert got[8] == ("HYDRA: Pruning Adversarially Robust Neural Networks", "NeurIPS", 2020, "https://arxiv.org/abs/2002.10509",
+                      "https://github.com/inspire-group/hydra")
+    _, parsed = _parse(empty_root, "quantization_venue_links.md")
+    got = _entries(parsed)
+    assert got[4] == ("Binarized Spectral Compressive Imaging", "NeurIPS", 2023, "https://arxiv.org/abs/2305.10299",
+                      "https://github.com/caiyuanhao1998/BiSCI")
+
+
+def test_ins_venue_and_backslash_blocks_and_badges(empty_root: Path):
+    _, parsed = _parse(empty_root, "efficient_llm_ins.md")
+    got = _entries(parsed)
+    assert got[3] == ("SparseGPT: Massive Language Models Can Be Accurately Pruned in One-Shot", "ICML", 2023,
+                      "https://arxiv.org/abs/2301.00774", "https://github.com/IST-DASLab/sparsegpt")
+    _, parsed = _parse(empty_root, "diffusion_models_backslash_blocks.md")
+    assert _entries(parsed)[2][:3] == ("Spiking Denoising Diffusion Probabilistic Models", "arXiv", 2023)
+    _, parsed = _parse(empty_root, "video_diffusion_badges.md")
+    assert _entries(parsed)[14][:4] == ("Causal Forcing: Autoregressive Diffusion Distillation Done Right for High-Quality Real-Time "
+                                        "Interactive Video Generation", "arXiv", 2026, "https://arxiv.org/abs/2602.02214")
+
+
+def test_undated_non_arxiv_papers_are_reported_not_guessed(empty_root: Path):
+    _, parsed = _parse(empty_root, "knowledge_distillation_authors.md")
+    skipped = [item for item in parsed.report.lines if item.kind == "skipped"]
+    assert skipped and all(item.reason == "no venue and year found, and no arXiv link to date the paper" for item in skipped
+                           if "](" in item.text and "arxiv" not in item.text)
+    assert _entries(parsed)[13][:3] == ("Distilling the Knowledge in a Neural Network", "arXiv", 2015)
