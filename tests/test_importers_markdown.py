@@ -175,3 +175,13 @@ def test_heading_map_errors_name_the_line(empty_root: Path, tmp_path: Path):
     bad.write_text("Samplers: algorithm.sampling.solvr\n", encoding="utf-8")
     with pytest.raises(ImportError_, match=r"map.yaml:1:11: 'Samplers' maps to 'algorithm.sampling.solvr', which is not in taxonomy.yaml; did you mean"):
         load_heading_map(bad, Catalog.load(empty_root).taxonomy)
+
+
+def test_setext_headings(empty_root: Path, tmp_path: Path):
+    md = tmp_path / "setext.md"
+    md.write_text("Samplers\n========\n- [DPM-Solver: A Fast ODE Solver for Diffusion Probabilistic Model Sampling in Around 10 Steps]"
+                  "(https://arxiv.org/abs/2206.00927) - NeurIPS 2022\n\nNot a list\n---\n", encoding="utf-8")
+    report, _ = import_markdown(md, Catalog.load(empty_root), added=ADDED, heading_map={"Samplers": "algorithm.efficient_sampling"})
+    kinds = [(item.line, item.kind, item.status) for item in report.lines]
+    assert kinds[:3] == [(1, "heading", ""), (2, "text", ""), (3, "entry", "created")]
+    assert Catalog.load(empty_root).papers["dpm-solver-2022"].categories == ["algorithm.efficient_sampling"]

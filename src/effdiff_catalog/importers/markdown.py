@@ -196,7 +196,19 @@ def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] 
                 add(LineReport(number, "entry" if entry else "text", reason=f"part of the entry at line {first}" if entry else "",
                                text=line))
 
-    for number, line in enumerate(text.splitlines(), 1):
+    all_lines = text.splitlines()
+    setext: set[int] = set()  # a 'Title' line underlined by '===' or '---' is a heading (and the underline)
+    for i in range(1, len(all_lines)):
+        if re.fullmatch(r"\s{0,3}(=+|-{2,})\s*", all_lines[i]) and all_lines[i - 1].strip() \
+                and not re.match(r"\s*([-*+|>#]|\d+[.)])", all_lines[i - 1]) and "](" not in all_lines[i - 1]:
+            setext.add(i)
+    for number, line in enumerate(all_lines, 1):
+        if number in setext and not in_code:  # the heading text: rewrite it as an ATX heading
+            underline = all_lines[number].strip()
+            line = ("# " if underline.startswith("=") else "## ") + line.strip()
+        elif number - 1 in setext and not in_code:
+            add(LineReport(number, "text", reason="heading underline", text=line))
+            continue
         stripped = line.strip()
         if html_row is not None or (re.match(r"<tr\b", stripped, re.I) and not in_code and not in_comment):
             if html_row is None:
