@@ -254,7 +254,7 @@ class Framework(_Model):
     """A library or engine for efficient diffusion (frameworks.yaml)."""
 
     name: Line = Field(description="The framework's name.")
-    links: FrameworkLinks
+    links: FrameworkLinks = Field(description="Its repository, documentation and home page.")
     training: bool = Field(description="Serves efficient training.")
     fine_tuning: Optional[bool] = Field(None, description="Serves efficient fine-tuning (unknown when left out).")
     inference: bool = Field(description="Serves efficient inference.")
@@ -264,4 +264,4 @@ class Framework(_Model):
 
 
 class FrameworkList(_Model):
-    frameworks: list[Framework]
+    frameworks: list[Framework] = Field(description="Every framework, in the order the lists give them.")
