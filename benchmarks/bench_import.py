@@ -10,15 +10,14 @@ import argparse
 import random
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import bibtexparser
 
+from common import best_of, scratch_root
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.importers.bibtex import import_bib
 
-REPO = Path(__file__).resolve().parents[1]
 WORDS = ("diffusion efficient fast sampling solver distillation quantization pruning latent caching parallel "
          "transformer consistency flow rectified score adaptive schedule retrieval training video image").split()
 VENUES = ["Advances in Neural Information Processing Systems", "International Conference on Learning Representations",
@@ -41,13 +40,6 @@ def synthetic_bib(n: int, seed: int = 3) -> str:
     return "\n".join(out)
 
 
-def best_of(runs: int, func) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -57,9 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="effdiff-bench-import-"))
     try:
-        for name in ("taxonomy.yaml", "venues.yaml", "frameworks.yaml"):
-            shutil.copy(REPO / name, tmp / name)
-        shutil.copytree(REPO / "papers", tmp / "papers")
+        scratch_root(tmp, with_papers=True)
         bib = tmp / "refs.bib"
         bib.write_text(synthetic_bib(args.entries), encoding="utf-8")
         text = bib.read_text(encoding="utf-8")

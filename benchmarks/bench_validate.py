@@ -17,11 +17,11 @@ from pathlib import Path
 
 import yaml
 
+from common import REPO, best_of, scratch_root
 from effdiff_catalog.catalog import Catalog, load_vocab
 from effdiff_catalog.model import Paper
 from effdiff_catalog.store import dump_record
 
-REPO = Path(__file__).resolve().parents[1]
 WORDS = ("diffusion efficient fast sampling solver distillation quantization pruning latent caching parallel "
          "transformer consistency flow rectified score adaptive schedule retrieval exit training video image "
          "one-step guided control adapter low-rank generation synthesis accelerating").split()
@@ -52,13 +52,6 @@ def synthetic_records(n: int, seed: int = 7) -> list[Paper]:
     return out
 
 
-def best_of(runs: int, func) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -68,9 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="effdiff-bench-"))
     try:
-        for name in ("taxonomy.yaml", "venues.yaml"):
-            shutil.copy(REPO / name, tmp / name)
-        (tmp / "papers").mkdir()
+        scratch_root(tmp)
         for paper in synthetic_records(args.records):
             (tmp / "papers" / f"{paper.id}.yaml").write_text(dump_record(paper), encoding="utf-8")
         files = sorted((tmp / "papers").glob("*.yaml"))

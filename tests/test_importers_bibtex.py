@@ -11,7 +11,7 @@ import pytest
 
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
-from effdiff_catalog.importers.bibtex import BibtexError, authors_of, import_bib, latex_to_text
+from effdiff_catalog.importers.bibtex import authors_of, import_bib, latex_to_text
 from conftest import DATA, REPO
 
 BIB = DATA / "bibtex"

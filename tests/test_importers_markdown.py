@@ -10,7 +10,7 @@ import pytest
 
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
-from effdiff_catalog.importers.markdown import ImportError_, import_markdown, parse
+from effdiff_catalog.importers.markdown import ImportError_, import_markdown
 from conftest import DATA
 
 LISTS = DATA / "lists"

@@ -5,7 +5,6 @@ workflows are parsed and their structure tested."""
 
 from __future__ import annotations
 
-import shlex
 
 import pytest
 import yaml

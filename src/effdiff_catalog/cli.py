@@ -54,6 +54,31 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_import(args: argparse.Namespace, run, verbose: bool = False) -> int:
+    """What both importers do around the import itself: refuse a broken catalog, report, write JSON."""
+    from .catalog import Catalog
+    from .importers.report import ImportFailed
+    from .store import write_text_atomic
+
+    catalog = Catalog.load(args.root)
+    if catalog.errors:
+        for p in catalog.errors:
+            print(p.format(), file=sys.stderr)
+        print("error: fix the catalog before importing into it", file=sys.stderr)
+        return 1
+    try:
+        report = run(catalog)
+    except (ImportFailed, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    sys.stdout.write(report.format_text(verbose=verbose))
+    if args.report:
+        write_text_atomic(args.report, report.to_json())
+    if args.dry_run:
+        print("dry run: nothing was written")
+    return 0
+
+
 def cmd_import_markdown(args: argparse.Namespace) -> int:
     """Import an awesome-list markdown file into papers/ (one record per paper; repeats are merged).
 
@@ -63,30 +88,14 @@ def cmd_import_markdown(args: argparse.Namespace) -> int:
 
     Example: effdiff import-markdown list.md --map headings.yaml --dry-run --report report.json
     """
-    from .catalog import Catalog
-    from .importers.markdown import ImportError_, import_markdown, load_heading_map
+    from .importers.markdown import import_markdown, load_heading_map
 
-    catalog = Catalog.load(args.root)
-    if catalog.errors:
-        for p in catalog.errors:
-            print(p.format(), file=sys.stderr)
-        print("error: fix the catalog before importing into it", file=sys.stderr)
-        return 1
-    try:
+    def run(catalog):
         heading_map = load_heading_map(args.map, catalog.taxonomy) if args.map else None
-        report, _ = import_markdown(args.file, catalog, dry_run=args.dry_run, added=args.added, prefer=args.prefer,
-                                    heading_map=heading_map, category=args.category)
-    except (ImportError_, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    sys.stdout.write(report.format_text(verbose=args.verbose))
-    if args.report:
-        from .store import write_text_atomic
+        return import_markdown(args.file, catalog, dry_run=args.dry_run, added=args.added, prefer=args.prefer,
+                               heading_map=heading_map, category=args.category)[0]
 
-        write_text_atomic(args.report, report.to_json())
-    if args.dry_run:
-        print("dry run: nothing was written")
-    return 0
+    return _run_import(args, run, verbose=args.verbose)
 
 
 def cmd_import_bib(args: argparse.Namespace) -> int:
@@ -97,29 +106,10 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
 
     Example: effdiff import-bib refs.bib --category algorithm.efficient_sampling.efficient_solver.ode_solver --dry-run
     """
-    from .catalog import Catalog
-    from .importers.bibtex import BibtexError, import_bib
+    from .importers.bibtex import import_bib
 
-    catalog = Catalog.load(args.root)
-    if catalog.errors:
-        for p in catalog.errors:
-            print(p.format(), file=sys.stderr)
-        print("error: fix the catalog before importing into it", file=sys.stderr)
-        return 1
-    try:
-        report, _ = import_bib(args.files, catalog, category=args.category, dry_run=args.dry_run, prefer=args.prefer,
-                               added=args.added)
-    except (BibtexError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    sys.stdout.write(report.format_text())
-    if args.report:
-        from .store import write_text_atomic
-
-        write_text_atomic(args.report, report.to_json())
-    if args.dry_run:
-        print("dry run: nothing was written")
-    return 0
+    return _run_import(args, lambda catalog: import_bib(args.files, catalog, category=args.category, dry_run=args.dry_run,
+                                                         prefer=args.prefer, added=args.added)[0])
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:

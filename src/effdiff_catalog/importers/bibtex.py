@@ -20,11 +20,12 @@ from ..ids import arxiv_from_url
 from ..model import ARXIV_RE, DOI_RE
 from .latex import latex_to_text
 from .merge import Candidate
+from .report import ImportFailed
 
 MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 
 
-class BibtexError(Exception):
+class BibtexError(ImportFailed):
     """Input that is not BibTeX at all."""
 
 

@@ -18,7 +18,7 @@ from ..model import Framework, arxiv_year
 from . import merge
 from .merge import Candidate, Planned
 from . import mdentry
-from .report import ImportReport, LineReport
+from .report import ImportFailed, ImportReport, LineReport
 from ..text import normalize_heading
 
 HEADING = re.compile(r"^\s*(?:[-*+]\s+)?(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -629,5 +629,5 @@ def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, adde
     return parsed.report, planned
 
 
-class ImportError_(Exception):
-    """Input that cannot be imported at all (not text, not a list)."""
+class ImportError_(ImportFailed):
+    """Markdown that cannot be imported at all (not text, not a list)."""

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..ids import arxiv_from_url
 
 # [label](url) [[label]](url) [[label](url)] ; url may hold one level of parentheses
 MD_LINK = re.compile(r"\[\[?\s*([^\[\]]*?)\s*\]\]?\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)\]?")

@@ -6,6 +6,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+class ImportFailed(Exception):
+    """Input that cannot be imported at all: not text, not BibTeX, not a list, a bad option."""
+
+
 Kind = Literal["entry", "heading", "skipped", "text"]
 Status = Literal["created", "merged", "conflict", "skipped", "framework", ""]
 
