@@ -20,6 +20,9 @@ from effdiff_catalog.importers.metadata import (
 from effdiff_catalog.store import dump_record
 from conftest import DATA, REPO
 
+pytestmark = pytest.mark.usefixtures("loopback_only")
+
+
 APIS = DATA / "apis"
 TODAY = dt.date(2026, 11, 23)
 DPM_TITLE = "DPM-Solver: A Fast ODE Solver for Diffusion Probabilistic Model Sampling in Around 10 Steps"

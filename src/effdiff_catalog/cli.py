@@ -118,9 +118,11 @@ def cmd_check_links(args: argparse.Namespace) -> int:
 def cmd_enrich(args: argparse.Namespace) -> int:
     """Fill missing authors, DOI, venue and year, arXiv id and GitHub stars from public APIs (opt-in).
 
-    A field that is set is never changed without --overwrite; a venue is taken only when it maps to
-    a name in venues.yaml. Responses are cached under .effdiff-cache/api/. Set EFFDIFF_MAILTO for
-    Crossref's polite pool and GITHUB_TOKEN for GitHub's higher rate limit.
+    A field that is set is never changed without --overwrite; a preprint's venue (venue: arXiv) is
+    replaced only by a venue that maps to a name in venues.yaml. Responses are cached under
+    .effdiff-cache/api/. Set EFFDIFF_MAILTO for Crossref's polite pool and GITHUB_TOKEN for GitHub's
+    higher rate limit; EFFDIFF_ARXIV_API, EFFDIFF_CROSSREF_API, EFFDIFF_SEMANTICSCHOLAR_API and
+    EFFDIFF_GITHUB_API replace the APIs' base URLs.
 
     Example: effdiff enrich q-diffusion-2023 --source arxiv,github --dry-run
     """
