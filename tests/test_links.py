@@ -715,6 +715,9 @@ def test_cli_exit_codes(catalog, tmp_path, capsys):
     assert capsys.readouterr().out.count("## Link check: no broken link") == 1
     assert main(common + [str(catalog / "papers/nope-2020.yaml")]) == 2
     assert "no such file" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(common + ["--exclude", "(unclosed"])
+    assert "not a regular expression" in capsys.readouterr().err
 
 
 def test_cli_refuses_loopback_without_allow_private(catalog, tmp_path, capsys, server):

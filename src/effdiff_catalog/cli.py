@@ -145,6 +145,16 @@ def _duration(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _regex(text: str) -> str:
+    import re
+
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a regular expression: {exc}") from exc
+    return text
+
+
 def _sources(text: str) -> list[str]:
     from .importers.metadata import SOURCES
 
@@ -196,7 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache-ttl", type=_duration, default=86400.0, metavar="DURATION",
                    help="reuse cached results this long: 1d, 12h, 30m; 0 checks everything again (default: 1d)")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    p.add_argument("--exclude", action="append", default=[], metavar="REGEX", help="skip URLs matching this regular expression (repeatable)")
+    p.add_argument("--exclude", action="append", default=[], type=_regex, metavar="REGEX",
+                   help="skip URLs matching this regular expression (repeatable)")
     p.add_argument("--allow-private", action="store_true", help="also check hosts on private, loopback or link-local addresses")
     p.add_argument("--strict", action="store_true", help="blocked and timed-out links fail too")
     p.add_argument("-v", "--verbose", action="store_true", help="also list the links that work (text format)")

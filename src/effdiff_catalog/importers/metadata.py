@@ -516,6 +516,9 @@ def enrich_catalog(root: Path | str, ids: Iterable[str] = (), *, sources: Sequen
         hint = "fix it first: effdiff validate" if bad else "see papers/ for the ids"
         raise EnrichError(f"no valid record with id {', '.join(repr(m) for m in missing)}; {hint}")
     papers = [catalog.papers[i] for i in ids] if ids else catalog.sorted_papers()
+    if not ids and catalog.errors:
+        broken = sorted({p.path for p in catalog.errors})
+        print(f"note: {len(broken)} file(s) with errors are left out: run effdiff validate", file=out)
     own = client is None
     client = client or MetadataClient(ApiConfig.from_env(), cache_dir if cache_dir is not None else root / ".effdiff-cache" / "api")
     changed = failed = 0
