@@ -37,6 +37,27 @@ added: 2026-11-23
 """
 
 
+@pytest.fixture
+def loopback_only(monkeypatch):
+    """Fail a test that would resolve a name other than the loopback's: no test may leave the machine."""
+    import ipaddress
+    import socket
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        try:
+            allowed = ipaddress.ip_address(name.strip("[]").split("%")[0]).is_loopback
+        except ValueError:
+            allowed = name == "localhost"
+        if not allowed:
+            raise AssertionError(f"a test tried to resolve {name!r}: tests reach only 127.0.0.1")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
 def write_record(root: Path, record_id: str, text: str | None = None, title: str | None = None) -> Path:
     path = root / "papers" / f"{record_id}.yaml"
     path.write_text(text if text is not None else VALID_RECORD.format(id=record_id, title=title or f"Title of {record_id}"),

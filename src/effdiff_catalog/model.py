@@ -196,6 +196,14 @@ class Links(_Model):
     data: Optional[Url] = Field(None, description="Released data or model weights.")
 
 
+class CodeStats(_Model):
+    """A snapshot of the code repository's activity, filled by `effdiff enrich` from GitHub."""
+
+    stars: Annotated[int, Field(strict=True, ge=0)] = Field(description="Stars of the repository when `checked`.")
+    last_commit: dt.date = Field(description="Date of the newest commit on the default branch when `checked`.")
+    checked: dt.date = Field(description="Date the figures were read from GitHub.")
+
+
 class Result(_Model):
     """An efficiency figure the paper (or `reported_in`) reports, with where it is printed."""
 
@@ -227,6 +235,8 @@ class Paper(_Model):
     arxiv: Optional[Annotated[str, AfterValidator(_arxiv), Field(pattern=ARXIV_RE.pattern)]] = Field(None, description="arXiv id without version, e.g. '2206.00927'.")
     doi: Optional[Annotated[str, AfterValidator(_doi), Field(json_schema_extra={"pattern": DOI_RE.pattern})]] = Field(None, description="DOI without resolver prefix, e.g. '10.1609/aaai.v38i5.28226'.")
     links: Links = Field(description="Links to the paper, code and project page.")
+    code_stats: Optional[CodeStats] = Field(
+        None, description="Stars and last commit of the `links.code` repository (GitHub), with the date they were read.")
     categories: Annotated[list[Annotated[str, AfterValidator(_category)]], Field(min_length=1), AfterValidator(_unique)] = Field(
         description="Taxonomy node ids from taxonomy.yaml, deepest that fits; several if the survey discusses the paper in several places.")
     modality: Annotated[list[Annotated[str, AfterValidator(_facet("modality"))]], AfterValidator(_unique)] = Field(

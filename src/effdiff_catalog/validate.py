@@ -10,13 +10,13 @@ from typing import Any, Iterable
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, process
 
-from .model import ID_RE, Framework, FrameworkLinks, Links, Paper, Result, arxiv_year
+from .model import ID_RE, CodeStats, Framework, FrameworkLinks, Links, Paper, Result, arxiv_year
 from .problems import Problem
 from .text import normalize_title
 from .yamlsrc import YamlDoc, _dotted
 
 # which model describes the mapping found at a location, for "unknown field" hints
-_NESTED: dict[str, type[BaseModel]] = {"links": Links, "results": Result}
+_NESTED: dict[str, type[BaseModel]] = {"links": Links, "code_stats": CodeStats, "results": Result}
 
 
 @dataclass
