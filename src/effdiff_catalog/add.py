@@ -1,0 +1,184 @@
+"""`effdiff add`: one new record from an arXiv id, a DOI, a BibTeX entry or facts given by hand.
+
+Facts are gathered (API, BibTeX or flags; flags win), anything still missing is asked for on a
+terminal (with a fuzzy pick list for nodes and venues) or named as the missing flag, the paper is
+refused if the catalog already has it, and the record is written through the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from pydantic import ValidationError
+from rapidfuzz import fuzz, process
+
+from .catalog import Catalog
+from .ids import make_id
+from .importers.merge import _keys
+from .model import Paper, arxiv_year
+from .store import record_path, write_record
+
+
+class AddError(Exception):
+    """The paper cannot be added as asked; the message says what to do."""
+
+
+@dataclass
+class Facts:
+    title: Optional[str] = None
+    authors: Optional[list[str]] = None
+    venue: Optional[str] = None
+    year: Optional[int] = None
+    arxiv: Optional[str] = None
+    doi: Optional[str] = None
+    paper: Optional[str] = None
+    code: Optional[str] = None
+    project: Optional[str] = None
+    categories: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def update(self, other: "Facts") -> None:
+        """Take other's values where it has one (flags over fetched facts)."""
+        for name in ("title", "authors", "venue", "year", "arxiv", "doi", "paper", "code", "project"):
+            value = getattr(other, name)
+            if value not in (None, [], ""):
+                setattr(self, name, value)
+        self.categories = other.categories or self.categories
+
+
+def from_found(found, venues) -> Facts:
+    """Facts from a metadata API answer (importers.metadata.Found); a venue only if venues.yaml knows it."""
+    facts = Facts(title=found.title, authors=found.authors, arxiv=found.arxiv, doi=found.doi)
+    for name in [found.venue, *getattr(found, "venue_aliases", [])]:
+        canonical = venues.normalize(name) if name else None
+        if canonical:
+            facts.venue, facts.year = canonical, found.year
+            break
+    else:
+        if found.venue:
+            facts.notes.append(f"the API names the venue '{found.venue}', which is not in venues.yaml: give --venue")
+    if facts.venue is None and found.arxiv:
+        facts.venue, facts.year = "arXiv", arxiv_year(found.arxiv)
+    if found.arxiv:
+        facts.paper = f"https://arxiv.org/abs/{found.arxiv}"
+    elif found.doi:
+        facts.paper = f"https://doi.org/{found.doi}"
+    return facts
+
+
+def from_bibtex(text: str, catalog: Catalog) -> Facts:
+    from .importers.bibtex import parse
+
+    parsed = parse(text, catalog.venues, catalog.taxonomy, None)
+    if not parsed.candidates:
+        reasons = "; ".join(f"line {s.line}: {s.reason}" for s in parsed.skipped) or "no entry"
+        raise AddError(f"the BibTeX holds no usable entry ({reasons})")
+    if len(parsed.candidates) > 1:
+        raise AddError(f"the BibTeX holds {len(parsed.candidates)} entries; give one (or use effdiff import-bib for many)")
+    cand = parsed.candidates[0]
+    data = cand.data
+    links = data.get("links") or {}
+    facts = Facts(title=data.get("title"), authors=data.get("authors"), venue=data.get("venue"), year=data.get("year"),
+                  arxiv=data.get("arxiv"), doi=data.get("doi"), paper=links.get("paper"), code=links.get("code"),
+                  project=links.get("project"), categories=[cand.category] if cand.category else [], notes=list(cand.notes))
+    return facts
+
+
+Ask = Callable[[str], str]
+
+
+def pick(ask: Ask, label: str, choices: list[str], describe: Callable[[str], str] = lambda c: c) -> str:
+    """Ask on the terminal; the answer is matched fuzzily and confirmed from a short numbered list."""
+    while True:
+        answer = ask(f"{label}: ").strip()
+        if answer in choices:
+            return answer
+        if not answer:
+            continue
+        matches = process.extract(answer, choices, scorer=fuzz.WRatio, limit=8, processor=str.lower)
+        if not matches:
+            print("  nothing matches; try other words")
+            continue
+        for i, (choice, _score, _) in enumerate(matches, 1):
+            print(f"  {i}. {describe(choice)}")
+        number = ask("  number (Enter to search again): ").strip()
+        if number.isdigit() and 1 <= int(number) <= len(matches):
+            return matches[int(number) - 1][0]
+
+
+def complete(facts: Facts, catalog: Catalog, ask: Optional[Ask]) -> None:
+    """Fill what is still missing by asking, or fail naming the flag."""
+    taxonomy, venues = catalog.taxonomy, catalog.venues
+    missing = [name for name, value in (("title", facts.title), ("venue", facts.venue), ("year", facts.year),
+                                        ("category", facts.categories)) if not value]
+    if facts.venue and facts.venue not in venues:
+        canonical = venues.normalize(facts.venue)
+        if canonical:
+            facts.venue = canonical
+        else:
+            missing.append("venue")
+    if not missing:
+        return
+    if ask is None:
+        flags = ", ".join(f"--{name}" for name in dict.fromkeys(missing))
+        raise AddError(f"missing {flags} (no terminal to ask on); e.g. --category "
+                       "algorithm.efficient_sampling.efficient_solver.ode_solver --venue NeurIPS --year 2023")
+    for name in dict.fromkeys(missing):
+        if name == "title":
+            facts.title = ask("title: ").strip()
+        elif name == "venue":
+            facts.venue = pick(ask, "venue (e.g. NeurIPS, arXiv)", venues.names(), lambda v: f"{v} ({venues[v].full})")
+        elif name == "year":
+            while not facts.year:
+                answer = ask("year: ").strip()
+                facts.year = int(answer) if answer.isdigit() else None
+        elif name == "category":
+            nodes = [n.id for n in taxonomy.ordered()]
+            facts.categories = [pick(ask, "taxonomy node (words are fine: 'ode solver')", nodes,
+                                     lambda i: f"{i}  ({taxonomy[i].title})")]
+
+
+def build(facts: Facts, catalog: Catalog, record_id: Optional[str], added: dt.date) -> Paper:
+    if not facts.paper:
+        if facts.arxiv:
+            facts.paper = f"https://arxiv.org/abs/{facts.arxiv}"
+        elif facts.doi:
+            facts.paper = f"https://doi.org/{facts.doi}"
+        else:
+            raise AddError("no link to the paper: give --paper URL (or --arxiv / --doi)")
+    links = {k: v for k, v in (("paper", facts.paper), ("code", facts.code), ("project", facts.project)) if v}
+    data = {"title": facts.title, "authors": facts.authors, "venue": facts.venue, "year": facts.year, "arxiv": facts.arxiv,
+            "doi": facts.doi, "links": links, "categories": facts.categories, "added": added}
+    duplicate = _existing(catalog, data)
+    if duplicate:
+        raise AddError(f"this paper is already in the catalog: {catalog.paths[duplicate]}")
+    data["id"] = record_id or make_id(facts.title, facts.year, facts.arxiv, taken=catalog.papers)
+    if data["id"] in catalog.papers or record_path(catalog.root, data["id"]).exists():
+        raise AddError(f"the id {data['id']} is taken ({record_path(catalog.root, data['id']).name}); give another with --id")
+    try:
+        return Paper.model_validate(data, context={"vocab": catalog.vocab})
+    except ValidationError as exc:
+        details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                            + (f" ({e['ctx']['hint']})" if (e.get('ctx') or {}).get('hint') else "") for e in exc.errors())
+        raise AddError(f"the record would not be valid: {details}") from None
+
+
+def _existing(catalog: Catalog, data: dict) -> Optional[str]:
+    wanted = set(_keys(data))
+    for paper in catalog.papers.values():
+        if wanted & set(_keys(paper.model_dump())):
+            return paper.id
+    return None
+
+
+def add(catalog: Catalog, facts: Facts, *, record_id: Optional[str] = None, ask: Optional[Ask] = None,
+        added: Optional[dt.date] = None, dry_run: bool = False) -> tuple[Paper, Path]:
+    complete(facts, catalog, ask)
+    paper = build(facts, catalog, record_id, added or dt.date.today())
+    path = record_path(catalog.root, paper.id)
+    if not dry_run:
+        write_record(catalog.root, paper)
+    return paper, path

@@ -1,0 +1,108 @@
+"""effdiff add: from arXiv and Crossref (loopback servers in their real formats), BibTeX and by hand."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from effdiff_catalog.catalog import Catalog
+from effdiff_catalog.cli import main
+from conftest import DATA, REPO
+
+APIS = DATA / "apis"
+ODE = "algorithm.efficient_sampling.efficient_solver.ode_solver"
+
+
+@pytest.fixture
+def arxiv_api(httpserver, monkeypatch):
+    body = (APIS / "arxiv_2206.00927.xml").read_text(encoding="utf-8")
+    httpserver.expect_request("/arxiv/api/query", query_string={"id_list": "2206.00927", "max_results": "1"}).respond_with_data(
+        body, content_type="application/atom+xml")
+    monkeypatch.setenv("EFFDIFF_ARXIV_API", httpserver.url_for("/arxiv/api/query"))
+    return httpserver
+
+
+@pytest.fixture
+def no_terminal(monkeypatch):
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False, raising=False)
+
+
+def test_add_from_arxiv(empty_root: Path, arxiv_api, no_terminal, capsys):
+    assert main(["add", "--root", str(empty_root), "--arxiv", "2206.00927", "--category", ODE,
+                 "--code", "https://github.com/LuChengTHU/dpm-solver", "--venue", "NeurIPS", "--year", "2022"]) == 0
+    out = capsys.readouterr().out
+    assert "wrote papers/dpm-solver-2022.yaml" in out and "papers/dpm-solver-2022.yaml: 0 error(s), 0 warning(s)" in out
+    paper = Catalog.load(empty_root).papers["dpm-solver-2022"]
+    assert paper.title == "DPM-Solver: A Fast ODE Solver for Diffusion Probabilistic Model Sampling in Around 10 Steps"
+    assert paper.authors[:2] == ["Cheng Lu", "Yuhao Zhou"] and len(paper.authors) == 6
+    assert (paper.venue, paper.year, paper.arxiv, paper.links.paper, paper.categories) == (
+        "NeurIPS", 2022, "2206.00927", "https://arxiv.org/abs/2206.00927", [ODE])
+    assert (empty_root / "papers" / "dpm-solver-2022.yaml").read_text().startswith("# yaml-language-server: $schema=")
+    assert len(arxiv_api.log) == 1
+
+
+def test_a_paper_already_there_is_refused_by_name(tmp_path: Path, arxiv_api, no_terminal, capsys):
+    for name in ("taxonomy.yaml", "venues.yaml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    shutil.copytree(REPO / "papers", tmp_path / "papers")
+    before = sorted(p.name for p in (tmp_path / "papers").iterdir())
+    assert main(["add", "--root", str(tmp_path), "--arxiv", "2206.00927", "--category", ODE]) == 1
+    assert "error: this paper is already in the catalog: papers/dpm-solver-2022.yaml" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "papers").iterdir()) == before
+
+
+def test_without_a_terminal_the_missing_flag_is_named(empty_root: Path, arxiv_api, no_terminal, capsys):
+    assert main(["add", "--root", str(empty_root), "--arxiv", "2206.00927"]) == 1
+    assert "error: missing --category (no terminal to ask on)" in capsys.readouterr().err
+    assert list((empty_root / "papers").iterdir()) == []
+
+
+def test_on_a_terminal_it_asks_with_a_fuzzy_pick_list(empty_root: Path, arxiv_api, monkeypatch, capsys):
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    answers = iter(["ode solver", "1"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    assert main(["add", "--root", str(empty_root), "--arxiv", "2206.00927"]) == 0
+    assert "1. algorithm.efficient_sampling.efficient_solver.ode_solver  (ODE Solver)" in capsys.readouterr().out
+    paper = Catalog.load(empty_root).papers["dpm-solver-2022"]
+    assert (paper.venue, paper.year, paper.categories) == ("arXiv", 2022, [ODE])
+
+
+def test_add_from_crossref(empty_root: Path, httpserver, monkeypatch, no_terminal):
+    body = (APIS / "crossref_work_aaai.v38i5.28226.json").read_text(encoding="utf-8")
+    httpserver.expect_request("/crossref/works/10.1609/aaai.v38i5.28226").respond_with_data(body, content_type="application/json")
+    monkeypatch.setenv("EFFDIFF_CROSSREF_API", httpserver.url_for("/crossref"))
+    assert main(["add", "--root", str(empty_root), "--doi", "10.1609/aaai.v38i5.28226",
+                 "--category", "algorithm.efficient_fine_tuning.adapter"]) == 0
+    [paper] = Catalog.load(empty_root).papers.values()
+    assert (paper.venue, paper.year, paper.doi, paper.links.paper) == (
+        "AAAI", 2024, "10.1609/aaai.v38i5.28226", "https://doi.org/10.1609/aaai.v38i5.28226")
+    assert paper.title.startswith("T2I-Adapter")
+
+
+def test_add_from_bibtex_on_stdin_needs_no_network(empty_root: Path, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO((DATA / "bibtex" / "jabref.bib").read_text().split("@InProceedings{Zhao2023")[0]))
+    assert main(["add", "--root", str(empty_root), "--bibtex", "-", "--category", ODE]) == 0
+    paper = Catalog.load(empty_root).papers["denoising-diffusion-implicit-2021"]
+    assert (paper.venue, paper.year, paper.authors) == ("ICLR", 2021, ["Jiaming Song", "Chenlin Meng", "Stefano Ermon"])
+
+
+def test_add_offline_by_hand_and_dry_run(empty_root: Path, no_terminal, capsys):
+    args = ["add", "--root", str(empty_root), "--offline", "--title", "Q-Diffusion: Quantizing Diffusion Models", "--venue", "ICCV",
+            "--year", "2023", "--paper", "https://arxiv.org/abs/2302.04304", "--authors", "Xiuyu Li; Yijiang Liu",
+            "--category", "algorithm.compression.quantization.post_training_quantization"]
+    assert main([*args, "--dry-run"]) == 0
+    assert "dry run: papers/q-diffusion-2023.yaml was not written" in capsys.readouterr().out
+    assert list((empty_root / "papers").iterdir()) == []
+    assert main(args) == 0
+    assert Catalog.load(empty_root).papers["q-diffusion-2023"].authors == ["Xiuyu Li", "Yijiang Liu"]
+    assert main(args) == 1  # the second time it is a duplicate
+    assert "already in the catalog: papers/q-diffusion-2023.yaml" in capsys.readouterr().err
+
+
+def test_exactly_one_source(empty_root: Path, capsys):
+    assert main(["add", "--root", str(empty_root), "--offline", "--arxiv", "2206.00927"]) == 2
+    assert "give exactly one of" in capsys.readouterr().err
