@@ -70,14 +70,13 @@ def latex(text: str) -> str:
     return "".join(_latex_char(c) for c in text)
 
 
-_PROTECT = re.compile(r"[A-Za-z0-9]*(?:[A-Z][A-Za-z0-9]*[A-Z]|[a-z][A-Za-z0-9]*[A-Z]|[0-9][A-Za-z0-9]*[A-Z]|[A-Z][A-Za-z0-9]*[0-9])")
-
-
 def _needs_braces(word: str) -> bool:
     """Acronyms and names with inner capitals or digits keep their case in any style: DDIM,
-    ControlNet, LoRA, SDXL, 3D, U-Net (checked per part of a hyphenated word)."""
-    return any(_PROTECT.fullmatch(part) for part in re.split(r"[^A-Za-z0-9]+", unicodedata.normalize("NFD", word))
-               if len(part) > 1)
+    ControlNet, LoRA, SDXL, 3D (checked per part of a hyphenated word, so 'Text-to-Image' is not)."""
+    for part in re.split(r"[^A-Za-z0-9]+", unicodedata.normalize("NFD", word)):
+        if len(part) > 1 and (any(c.isupper() for c in part[1:]) or (any(c.isdigit() for c in part) and any(c.isupper() for c in part))):
+            return True
+    return False
 
 
 def latex_title(title: str) -> str:

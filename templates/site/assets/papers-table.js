@@ -112,6 +112,7 @@
     });
     if (params.get("code") === "1") form.elements.code.checked = true;
 
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.addEventListener("input", apply);
     form.addEventListener("change", apply);
     form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
