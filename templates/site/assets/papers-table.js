@@ -94,7 +94,7 @@
       var shown = 0;
       for (var i = 0; i < rows.length; i++) {
         var r = rows[i];
-        var ok = (!node || r.under[node]) && (!venue || r.venue === venue) && (!code || r.code) &&
+        var ok = (!node || r.under[node] === true) && (!venue || r.venue === venue) && (!code || r.code) &&
           (!modality || r.modality.indexOf(modality) >= 0) && (isNaN(min) || r.year >= min) &&
           (isNaN(max) || r.year <= max);
         for (var w = 0; ok && w < words.length; w++) ok = r.text.indexOf(words[w]) >= 0;
