@@ -113,7 +113,7 @@ class SiteWriter:
                 for n in self.catalog.taxonomy.ordered() if self.counts[n.id]]
 
     def paper_rows(self, papers: list[Paper], prefix: str) -> list[dict]:
-        return [{"url": prefix + paper_page(p.id), "title": p.title, "label": venue_label(self.catalog, p),
+        return [{"url": prefix + paper_page(p.id), "title": p.title, "label": p.venue,
                  "year": p.year, "links": [(n, u) for n, u in _links(p) if n in ("Paper", "Code", "Project")]}
                 for p in papers]
 
@@ -173,7 +173,8 @@ class SiteWriter:
                 trail=[(a.title, prefix + node_page(a.id)) for a in node.ancestors()],
                 children=[(c.title, prefix + node_page(c.id), self.counts[c.id]) for c in node.children],
                 rows=self.paper_rows(self.subtree_papers(node), prefix),
-                all_papers_url=f"{prefix}all-papers/?node={node.id}", contributing_url=f"{prefix}contributing/"))
+                all_papers_url=f"{prefix}all-papers/?node={node.id}", contributing_url=f"{prefix}contributing/",
+                frameworks_url=f"{prefix}frameworks/" if node.id == "frameworks" else None))
 
     def write_papers(self) -> None:
         entries = _split_bibtex(export_bibtex(self.catalog))

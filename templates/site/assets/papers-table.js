@@ -1,8 +1,10 @@
 /* The All papers table: filters and sortable columns over papers.json. Plain JavaScript, no
-   library, nothing loaded from another host. Rows are built once; a filter change only toggles
-   `hidden`, so it stays fast with thousands of papers. */
+   library, nothing loaded from another host. Rows are built once; a filter change puts the first
+   page of matching rows into the table, so it stays fast with thousands of papers. */
 (function () {
   "use strict";
+
+  var PAGE = 100;
 
   function fold(text) {
     return String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -65,9 +67,26 @@
     var form = box.querySelector("form");
     var tbody = box.querySelector("tbody");
     var counter = box.querySelector(".effdiff-count");
+    var more = box.querySelector(".effdiff-more");
     var rows = buildRows(root, data);
     var total = rows.length;
+    var matches = rows;
+    var limit = PAGE;
     var sortKey = "year", sortDir = -1;
+
+    // Only the first `limit` matches are in the table: laying out a table costs per row, so a
+    // filter change stays fast with thousands of papers. "Show more" adds the next page.
+    function render() {
+      var frag = document.createDocumentFragment();
+      var n = Math.min(matches.length, limit);
+      for (var i = 0; i < n; i++) frag.appendChild(matches[i].el);
+      tbody.replaceChildren(frag);
+      var rest = matches.length - n;
+      more.hidden = rest <= 0;
+      more.textContent = "Show " + Math.min(PAGE, rest) + " more (" + rest + " not shown)";
+      counter.textContent = (matches.length === total ? total + " papers" : matches.length + " of " + total + " papers") +
+        (rest > 0 ? ", the first " + n + " shown" : "");
+    }
 
     function sortRows() {
       rows.sort(function (a, b) {
@@ -77,9 +96,6 @@
         if (c === 0 && sortKey !== "title") c = (a.title < b.title ? -1 : a.title > b.title ? 1 : 0) * -sortDir;
         return c * sortDir;
       });
-      var frag = document.createDocumentFragment();
-      rows.forEach(function (r) { frag.appendChild(r.el); });
-      tbody.appendChild(frag);
       box.querySelectorAll("th[data-sort]").forEach(function (th) {
         th.setAttribute("aria-sort", th.getAttribute("data-sort") !== sortKey ? "none"
           : sortDir > 0 ? "ascending" : "descending");
@@ -91,18 +107,16 @@
       var node = f.node.value, venue = f.venue.value, modality = f.modality.value, code = f.code.checked;
       var min = parseInt(f.year_min.value, 10), max = parseInt(f.year_max.value, 10);
       var words = fold(f.q.value).split(/\s+/).filter(Boolean);
-      var shown = 0;
-      for (var i = 0; i < rows.length; i++) {
-        var r = rows[i];
+      matches = rows.filter(function (r) {
         var ok = (!node || r.under[node] === true) && (!venue || r.venue === venue) && (!code || r.code) &&
           (!modality || r.modality.indexOf(modality) >= 0) && (isNaN(min) || r.year >= min) &&
           (isNaN(max) || r.year <= max);
         for (var w = 0; ok && w < words.length; w++) ok = r.text.indexOf(words[w]) >= 0;
-        if (r.el.hidden === ok) r.el.hidden = !ok;
-        if (ok) shown++;
-      }
-      counter.textContent = shown === total ? total + " papers" : shown + " of " + total + " papers";
-      return shown;
+        return ok;
+      });
+      limit = PAGE;
+      render();
+      return matches.length;
     }
 
     // start from the query string: all-papers/?node=algorithm.compression&q=quantization
@@ -116,12 +130,14 @@
     form.addEventListener("input", apply);
     form.addEventListener("change", apply);
     form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
+    more.addEventListener("click", function () { limit += PAGE; render(); });
     box.querySelectorAll("th[data-sort] button").forEach(function (button) {
       button.addEventListener("click", function () {
         var key = button.parentNode.getAttribute("data-sort");
         sortDir = key === sortKey ? -sortDir : (key === "year" || key === "code" ? -1 : 1);
         sortKey = key;
         sortRows();
+        apply();
       });
     });
     sortRows();
