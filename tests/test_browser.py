@@ -4,6 +4,7 @@ unless EFFDIFF_REQUIRE_BROWSER=1 (CI), where a missing browser fails them."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from effdiff_catalog.build import build
-from conftest import make_catalog
+from conftest import make_catalog, write_record
 
 # selenium must never go looking for a browser or driver online, nor report usage
 os.environ.setdefault("SE_OFFLINE", "true")
@@ -49,11 +50,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.requests.append(self.path)
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory) -> Iterator[str]:
-    root = make_catalog(tmp_path_factory.mktemp("browser") / "catalog", "small", "hostile")
-    build(root, log=lambda message: None)
-    handler = functools.partial(type("Handler", (_Handler,), {"requests": []}), directory=str(root / "site" / "public"))
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve a built site from a thread on 127.0.0.1 (a free port); yield its base URL."""
+    handler = functools.partial(type("Handler", (_Handler,), {"requests": []}), directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -62,6 +62,15 @@ def site_url(tmp_path_factory) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory) -> Iterator[str]:
+    root = make_catalog(tmp_path_factory.mktemp("browser") / "catalog", "small", "hostile")
+    build(root, log=lambda message: None)
+    with serve(root / "site" / "public") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -243,3 +252,25 @@ def test_no_errors_in_the_browser_log_and_no_request_leaves_127_0_0_1(driver, si
     assert network and [url for url in network if urlsplit(url).hostname != "127.0.0.1"] == []
     resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert resources and all(urlsplit(url).hostname == "127.0.0.1" for url in resources)
+
+
+def test_all_papers_shows_a_page_of_rows_at_a_time(driver, tmp_path: Path):
+    from selenium.webdriver.common.by import By
+
+    root = make_catalog(tmp_path / "many")
+    for i in range(105):
+        write_record(root, f"solver-{i:03d}-2020", title=f"Solver number {i:03d}")
+    build(root, log=lambda message: None)
+    with serve(root / "site" / "public") as url:
+        box = open_all_papers(driver, url)
+        # newest first, then by title (all from 2020 here)
+        assert visible_titles(box) == [f"Solver number {i:03d}" for i in range(100)]
+        assert box.find_element(By.CSS_SELECTOR, ".effdiff-count").text == "105 papers, the first 100 shown"
+        more = box.find_element(By.CSS_SELECTOR, ".effdiff-more")
+        assert more.text == "Show 5 more (5 not shown)"
+        more.click()
+        assert len(visible_titles(box)) == 105 and not more.is_displayed()
+        # a filter starts again from the first page and counts every match
+        box.find_element(By.NAME, "q").send_keys("solver 10")  # every word must match somewhere
+        assert visible_titles(box) == ["Solver number 010"] + [f"Solver number {i}" for i in range(100, 105)]
+        assert not more.is_displayed()

@@ -92,9 +92,9 @@
       rows.sort(function (a, b) {
         var x = a[sortKey], y = b[sortKey];
         if (sortKey === "venue") { x = a.venueKey; y = b.venueKey; }
-        var c = x < y ? -1 : x > y ? 1 : 0;
-        if (c === 0 && sortKey !== "title") c = (a.title < b.title ? -1 : a.title > b.title ? 1 : 0) * -sortDir;
-        return c * sortDir;
+        var c = (x < y ? -1 : x > y ? 1 : 0) * sortDir;
+        // ties: by title, A to Z, whatever the direction
+        return c || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0);
       });
       box.querySelectorAll("th[data-sort]").forEach(function (th) {
         th.setAttribute("aria-sort", th.getAttribute("data-sort") !== sortKey ? "none"
