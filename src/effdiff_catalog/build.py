@@ -12,7 +12,7 @@ from .catalog import Catalog, CatalogError
 from .render.common import Resources
 from .render.readme import readme_path, render_readme
 from .render.site import SitePaths, run_mkdocs, source_date_epoch, write_data_files, write_site_sources
-from .store import display_path, write_text_atomic
+from .store import write_text_atomic
 
 
 class BuildFailed(Exception):
@@ -91,4 +91,4 @@ def _describe(name: str, value: object) -> str:
     return "done"
 
 
-__all__ = ["BuildFailed", "BuildResult", "CatalogError", "build", "display_path"]
+__all__ = ["BuildFailed", "BuildResult", "CatalogError", "build"]
