@@ -76,3 +76,32 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped:
         reporter.write_line(f"EFFDIFF_NO_SKIPS=1: {len(skipped)} test(s) skipped; failing the run", red=True)
         session.exitstatus = 1
+
+
+CATALOGS = DATA / "catalogs"
+
+
+def make_catalog(root: Path, *names: str) -> Path:
+    """A catalog root from fixture catalogs under tests/data/catalogs/ (papers merged, the first
+    frameworks.yaml wins), with the repository's taxonomy.yaml and venues.yaml."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("taxonomy.yaml", "venues.yaml"):
+        shutil.copy(REPO / name, root / name)
+    (root / "papers").mkdir(exist_ok=True)
+    for name in names:
+        source = CATALOGS / name
+        for record in sorted((source / "papers").glob("*.yaml")):
+            shutil.copy(record, root / "papers" / record.name)
+        if (source / "frameworks.yaml").exists() and not (root / "frameworks.yaml").exists():
+            shutil.copy(source / "frameworks.yaml", root / "frameworks.yaml")
+    return root
+
+
+@pytest.fixture
+def small_root(tmp_path: Path) -> Path:
+    return make_catalog(tmp_path / "small", "small")
+
+
+@pytest.fixture
+def hostile_root(tmp_path: Path) -> Path:
+    return make_catalog(tmp_path / "hostile", "small", "hostile")

@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
@@ -179,3 +181,89 @@ def test_cli_dry_run_and_json_report(catalog_root: Path, capsys):
     assert "tricky.bib:54: skipped [noyear]: entry has no year" in text
     assert "dry run: nothing was written" in text
     assert Catalog.load(catalog_root).papers.keys() == Catalog.load(REPO).papers.keys()
+
+
+def test_export_of_the_whole_catalog_imports_as_all_merged(catalog_root: Path):
+    """export-bib then import-bib: every entry is found in the catalog, nothing is created or changed."""
+    from effdiff_catalog.render.bibtex import export_bibtex
+
+    catalog = Catalog.load(catalog_root)
+    bib = catalog_root / "papers.bib"
+    bib.write_text(export_bibtex(catalog), encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in (catalog_root / "papers").iterdir()}
+    report, planned = import_bib([bib], catalog, added=ADDED)
+    assert planned == {}
+    assert {item.status for item in report.lines} == {"merged"}
+    assert len(report.lines) == len(catalog.papers)
+    assert all(item.fields == [] for item in report.lines)
+    assert {item.record for item in report.lines} == set(catalog.papers)
+    assert {p.name: p.read_bytes() for p in (catalog_root / "papers").iterdir()} == before
+
+
+def test_escaped_doi_is_read_back(empty_root: Path, tmp_path: Path):
+    bib = tmp_path / "x.bib"
+    bib.write_text("@inproceedings{x, title={ControlNet-XS}, booktitle={ECCV}, year={2024}, doi={10.1007/978-3-031-73223-2\\_20}}\n",
+                   encoding="utf-8")
+    report, _ = import_bib([bib], Catalog.load(empty_root), added=ADDED, category=NODE)
+    [paper] = Catalog.load(empty_root).papers.values()
+    assert paper.doi == "10.1007/978-3-031-73223-2_20"
+
+
+_letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéüöñçåøßÉÖΔαβ"
+_title_chars = _letters + "0123456789 :-,.'()&?!+/%#_"
+
+
+@st.composite
+def exportable(draw) -> dict:
+    from effdiff_catalog.catalog import load_vocab
+
+    vocab = load_vocab(REPO)
+    venue = draw(st.sampled_from(sorted(vocab.venues.by_name)))
+    year = draw(st.integers(1990, 2025))
+    words = draw(st.lists(st.text(alphabet=_title_chars, min_size=1, max_size=12).map(str.strip).filter(
+        lambda w: any(c.isalpha() for c in w)), min_size=2, max_size=10))
+    first = lambda: draw(st.text(alphabet=_letters, min_size=2, max_size=9)).capitalize()  # noqa: E731
+    data = {
+        "id": f"paper-{year}", "title": " ".join(words), "venue": venue, "year": year, "added": "2026-11-23",
+        "authors": [f"{first()} {first()}" for _ in range(draw(st.integers(1, 5)))],
+        "links": {"paper": f"https://example.org/{draw(st.text(alphabet='abcdefxyz0123456789-', min_size=1, max_size=12))}"},
+        "categories": [NODE],
+    }
+    if venue == "arXiv" or draw(st.booleans()):
+        data["arxiv"] = f"{year % 100:02d}{draw(st.integers(1, 12)):02d}.{draw(st.integers(10000, 99999))}" if year >= 2015 else None
+        if data["arxiv"] is None:
+            data.pop("arxiv")
+            if venue == "arXiv":
+                data["venue"] = "ICLR"
+    if draw(st.booleans()):
+        data["doi"] = (f"10.{draw(st.integers(1000, 99999))}/{draw(st.sampled_from('abcxyz0123456789'))}"
+                       f"{draw(st.text(alphabet='abcxyz0123456789._-', max_size=15))}")
+    return data
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(exportable())
+def test_export_then_import_gives_back_the_same_facts(tmp_path_factory, data: dict):
+    from effdiff_catalog.model import Paper
+    from effdiff_catalog.render.bibtex import export_bibtex
+    from effdiff_catalog.store import write_record
+
+    source = tmp_path_factory.mktemp("src")
+    for name in ("taxonomy.yaml", "venues.yaml"):
+        shutil.copy(REPO / name, source / name)
+    (source / "papers").mkdir()
+    catalog = Catalog.load(source)
+    paper = Paper.model_validate(data, context={"vocab": catalog.vocab})
+    write_record(source, paper)
+    text = export_bibtex(Catalog.load(source))
+    target = tmp_path_factory.mktemp("dst")
+    for name in ("taxonomy.yaml", "venues.yaml"):
+        shutil.copy(REPO / name, target / name)
+    (target / "papers").mkdir()
+    bib = target / "in.bib"
+    bib.write_text(text, encoding="utf-8")
+    report, _ = import_bib([bib], Catalog.load(target), added=ADDED, category=NODE)
+    assert [item.status for item in report.lines] == ["created"], (text, report.lines)
+    [back] = Catalog.load(target).papers.values()
+    got = (back.title, back.authors, back.venue, back.year, back.arxiv, back.doi, back.links.paper)
+    assert got == (paper.title, paper.authors, paper.venue, paper.year, paper.arxiv, paper.doi, paper.links.paper), text

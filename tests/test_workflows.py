@@ -6,6 +6,8 @@ workflows are parsed and their structure tested."""
 from __future__ import annotations
 
 
+import shlex
+
 import pytest
 import yaml
 
@@ -67,3 +69,22 @@ def test_link_sweep_is_weekly_and_keeps_one_issue():
     text = runs(wf)
     assert "effdiff check-links --format markdown" in text
     assert "--label link-rot" in text and "gh issue close" in text and "gh issue edit" in text
+def effdiff_commands() -> list[list[str]]:
+    out = []
+    for name in ("pr.yml", "pages.yml", "links.yml"):
+        for line in runs(load(name)).splitlines():
+            line = line.split(">")[0].split("||")[0].strip()
+            if line.startswith("effdiff "):
+                out.append(shlex.split(line.replace("${{ github.base_ref }}", "main"))[1:])
+    return out
+
+
+def test_the_commands_exist():
+    from effdiff_catalog.cli import build_parser
+
+    parser = build_parser()
+    commands = effdiff_commands()
+    assert len(commands) >= 6
+    for args in commands:
+        parsed = parser.parse_args(args)
+        assert callable(parsed.func), args

@@ -96,9 +96,10 @@ def _find_arxiv(fields: dict[str, str]) -> str | None:
 
 def _find_doi(fields: dict[str, str]) -> str | None:
     for key in ("doi", "url"):
-        m = re.search(r"(10\.\d{4,9}/[^\s\"<>{}]+)", fields.get(key, ""))
+        value = re.sub(r"\\([_%&#~])", r"\1", fields.get(key, ""))  # exports often write 10.1007/..._20 as \_20
+        m = re.search(r"(10\.\d{4,9}/[^\s\"<>{}]+)", value)
         if m:
-            doi = m.group(1).rstrip(".,;")
+            doi = m.group(1) if key == "doi" else m.group(1).rstrip(".,;")  # a URL may end in punctuation of the sentence
             if DOI_RE.match(doi) and not doi.lower().startswith("10.48550/arxiv"):
                 return doi
     return None
@@ -173,7 +174,7 @@ def parse(text: str, venues, taxonomy, category: str | None) -> ParsedBib:
 
 def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], venues, taxonomy, category: str | None):
     notes: list[str] = []
-    title = latex_to_text(fields.get("title", "")).strip(" .")
+    title = latex_to_text(fields.get("title", "")).strip()
     if not title:
         return Skipped(line, key, "entry has no title")
     year_text = re.search(r"(19|20)\d\d", fields.get("year", "") or fields.get("date", ""))

@@ -1,0 +1,117 @@
+"""`effdiff build` as named steps: load and validate the catalog, render the README, write the site
+sources, write the data files, run the site build. Each step is a function the CLI calls in turn."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .catalog import Catalog, CatalogError
+from .render.common import Resources
+from .render.readme import readme_path, render_readme
+from .render.site import SitePaths, run_mkdocs, source_date_epoch, write_data_files, write_site_sources
+from .store import write_text_atomic
+
+
+class BuildFailed(Exception):
+    """A step failed; the message says which and why."""
+
+
+@dataclass
+class BuildResult:
+    readme_changed: bool = False
+    stale: list[str] = field(default_factory=list)  # generated files that differ from what the data renders
+    site: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+Log = Callable[[str], None]
+
+
+def load_catalog(root: Path) -> Catalog:
+    """Load every record and refuse a catalog with errors (they are in CatalogError.problems)."""
+    return Catalog.load_valid(root)
+
+
+def render_readme_step(catalog: Catalog, resources: Resources, check: bool) -> bool:
+    """Render README.md; write it, or with check only compare. True when the file differs."""
+    path = readme_path(catalog.root)
+    text = render_readme(catalog, resources)
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if current == text:
+        return False
+    if not check:
+        write_text_atomic(path, text)
+    return True
+
+
+def sync_contributor_files(catalog: Catalog, check: bool) -> list[str]:
+    """The issue form's node list and the editors' JSON Schema follow taxonomy.yaml and venues.yaml;
+    rewrite them where the repository has them (or with check, list those that differ)."""
+    from .contrib import ISSUE_FORM_PATH, issue_form
+    from .schema import SCHEMA_PATH, dump_schema
+
+    stale = []
+    for rel, render in ((ISSUE_FORM_PATH, issue_form), (SCHEMA_PATH, dump_schema)):
+        path = catalog.root / rel
+        if not path.exists():
+            continue
+        text = render(catalog.vocab)
+        if path.read_text(encoding="utf-8") != text:
+            stale.append(rel)
+            if not check:
+                write_text_atomic(path, text)
+    return stale
+
+
+def run_site_build(catalog: Catalog, paths: SitePaths) -> None:
+    """mkdocs build --strict into the output directory; its own messages when it fails."""
+    result = run_mkdocs(paths, source_date_epoch(catalog))
+    if result.returncode != 0:
+        raise BuildFailed(f"mkdocs build failed:\n{result.stdout}{result.stderr}".rstrip())
+
+
+def build(root: Path, out: Path | None = None, *, check: bool = False, site: bool = True, log: Log = print) -> BuildResult:
+    """Run the steps. With check, write nothing and report whether README.md is out of date; without
+    site, stop after the README."""
+    result = BuildResult()
+    root = Path(root)
+
+    def step(name: str, func: Callable[[], object]) -> object:
+        start = time.perf_counter()
+        value = func()
+        result.timings[name] = time.perf_counter() - start
+        log(f"{name}: {_describe(name, value)} ({result.timings[name]:.2f} s)")
+        return value
+
+    catalog: Catalog = step("load and validate the catalog", lambda: load_catalog(root))  # type: ignore[assignment]
+    resources = Resources.find(root)
+    result.readme_changed = bool(step("render README", lambda: render_readme_step(catalog, resources, check)))
+    result.stale = step("sync contributor files", lambda: sync_contributor_files(catalog, check))  # type: ignore[assignment]
+    if check or not site:
+        return result
+    paths = SitePaths.for_root(root, out)
+    step("write site sources", lambda: write_site_sources(catalog, resources, paths))
+    step("write data files", lambda: write_data_files(catalog, resources, paths))
+    step("run the site build", lambda: run_site_build(catalog, paths))
+    result.site = paths.out
+    return result
+
+
+def _describe(name: str, value: object) -> str:
+    if isinstance(value, Catalog):
+        return f"{len(value.papers)} papers, {len(value.frameworks)} frameworks"
+    if name == "render README":
+        return "README.md differs" if value else "README.md up to date"
+    if name == "sync contributor files":
+        return ("differ: " + ", ".join(value)) if value else "up to date"  # type: ignore[arg-type]
+    if isinstance(value, int):
+        return f"{value} files"
+    if isinstance(value, list):
+        return ", ".join(p.name for p in value)
+    return "done"
+
+
+__all__ = ["BuildFailed", "BuildResult", "CatalogError", "build"]

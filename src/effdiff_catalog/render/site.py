@@ -1,0 +1,308 @@
+"""The MkDocs Material site: pages generated into site/build/docs/, built into site/public/.
+
+Data reaches pages only through the `site/` Jinja templates with autoescaping on: records are
+shown as HTML-escaped text inside raw HTML blocks, so Markdown never interprets them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from ..catalog import Catalog
+from ..model import Paper
+from ..taxonomy import Node
+from .bibtex import export_bibtex
+from .charts import bar_chart
+from .common import REPO_URL, SURVEY, Resources, build_date, direct_papers, h, newest_first, subtree_counts, venue_label
+from .feed import FEED_SIZE, atom_feed
+from .jsonexport import paper_page, papers_json
+
+BUILD_DIR = Path("site") / "build"
+PUBLIC_DIR = Path("site") / "public"
+TOP_VENUES = 20
+
+
+@dataclass(frozen=True)
+class SitePaths:
+    build: Path  # generated sources: docs/ and mkdocs.yml
+    out: Path  # the built site
+
+    @property
+    def docs(self) -> Path:
+        return self.build / "docs"
+
+    @property
+    def config(self) -> Path:
+        return self.build / "mkdocs.yml"
+
+    @classmethod
+    def for_root(cls, root: Path, out: Path | None = None) -> "SitePaths":
+        return cls((root / BUILD_DIR).resolve(), (out or root / PUBLIC_DIR).resolve())
+
+
+# -- URLs ------------------------------------------------------------------------------------------
+
+
+def node_page(node_id: str) -> str:
+    """A node's page relative to the site root: taxonomy/algorithm/compression/."""
+    return "taxonomy/" + node_id.replace(".", "/") + "/"
+
+
+def node_file(node_id: str) -> str:
+    return node_page(node_id) + "index.md"
+
+
+def to_root(page_url: str) -> str:
+    """The relative prefix from a page (directory URLs) back to the site root."""
+    return "../" * page_url.count("/")
+
+
+def _links(paper: Paper) -> list[tuple[str, str]]:
+    names = (("paper", "Paper"), ("pdf", "PDF"), ("openreview", "OpenReview"), ("code", "Code"),
+             ("project", "Project"), ("demo", "Demo"), ("video", "Video"), ("data", "Data"))
+    return [(label, url) for key, label in names if (url := getattr(paper.links, key))]
+
+
+# -- the generator ---------------------------------------------------------------------------------
+
+
+class SiteWriter:
+    """Writes every page of the site for one catalog."""
+
+    def __init__(self, catalog: Catalog, resources: Resources, paths: SitePaths):
+        self.catalog = catalog
+        self.resources = resources
+        self.paths = paths
+        self.base_config = yaml.safe_load(resources.site_config.read_text(encoding="utf-8"))
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(resources.templates / "site"), str(resources.templates)]),
+            autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True,
+        )
+        self.counts = subtree_counts(catalog)
+        self.direct = direct_papers(catalog)
+        self.files = 0
+
+    @property
+    def site_url(self) -> str:
+        return str(self.base_config.get("site_url") or REPO_URL)
+
+    def _write(self, rel: str, text: str) -> None:
+        path = self.paths.docs / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+        self.files += 1
+
+    def _render(self, template: str, **context) -> str:
+        return self.env.get_template(template).render(survey=SURVEY, repo_url=REPO_URL, **context)
+
+    def topics(self, prefix: str) -> list[tuple[str, str, int, int]]:
+        return [(n.title, prefix + node_page(n.id), self.counts[n.id], n.depth)
+                for n in self.catalog.taxonomy.ordered() if self.counts[n.id]]
+
+    def paper_rows(self, papers: list[Paper], prefix: str) -> list[dict]:
+        return [{"url": prefix + paper_page(p.id), "title": p.title, "label": p.venue,
+                 "year": p.year, "links": [(n, u) for n, u in _links(p) if n in ("Paper", "Code", "Project")]}
+                for p in papers]
+
+    # pages
+
+    def write_sources(self) -> int:
+        """Clean the docs directory and write every page, the assets and the full mkdocs.yml."""
+        if self.paths.docs.exists():
+            shutil.rmtree(self.paths.docs)
+        self.paths.docs.mkdir(parents=True)
+        self.write_home()
+        self.write_all_papers()
+        self.write_taxonomy()
+        self.write_papers()
+        self.write_frameworks()
+        self.write_statistics()
+        self._write("contributing.md", self._render("contributing.md.j2", contributing_url=f"{REPO_URL}/blob/main/CONTRIBUTING.md"))
+        for asset in sorted((self.resources.templates / "site" / "assets").iterdir()):
+            self._write(f"assets/{asset.name}", asset.read_text(encoding="utf-8"))
+        self.write_config()
+        return self.files
+
+    def write_home(self) -> None:
+        papers = self.catalog.papers.values()
+        years = sorted(Counter(p.year for p in papers).items())
+        self._write("index.md", self._render(
+            "home.md.j2", topics=self.topics(""), feed_size=FEED_SIZE,
+            chart_years=bar_chart("Papers per year", [(str(y), n) for y, n in years]),
+            counts={"papers": len(self.catalog.papers), "with_code": sum(1 for p in papers if p.links.code),
+                    "nodes": sum(1 for n in self.counts.values() if n), "venues": len({p.venue for p in papers}),
+                    "frameworks": len(self.catalog.frameworks)}))
+
+    def write_all_papers(self) -> None:
+        papers = self.catalog.papers.values()
+        years = [p.year for p in papers] or [build_date(self.catalog).year]
+        self._write("all-papers.md", self._render(
+            "all-papers.md.j2", count=len(self.catalog.papers),
+            node_options=[(n.id, n.title, n.depth) for n in self.catalog.taxonomy.ordered() if self.counts[n.id]],
+            venues=sorted({p.venue for p in papers}, key=str.lower),
+            modalities=[(f.id, f.title) for f in self.catalog.taxonomy.facets.get("modality", [])
+                        if any(f.id in p.modality for p in papers)],
+            years=(min(years), max(years))))
+
+    def subtree_papers(self, node: Node) -> list[Paper]:
+        seen: dict[str, Paper] = {}
+        for n in node.walk():
+            for p in self.direct[n.id]:
+                seen[p.id] = p
+        return newest_first(seen.values())
+
+    def write_taxonomy(self) -> None:
+        self._write("taxonomy/index.md", self._render("taxonomy.md.j2", topics=self.topics("../")))
+        for node in self.catalog.taxonomy.ordered():
+            prefix = to_root(node_page(node.id))
+            self._write(node_file(node.id), self._render(
+                "node.md.j2", node=node, count=self.counts[node.id], meta_title=_front_matter_text(node.title),
+                trail=[(a.title, prefix + node_page(a.id)) for a in node.ancestors()],
+                children=[(c.title, prefix + node_page(c.id), self.counts[c.id]) for c in node.children],
+                rows=self.paper_rows(self.subtree_papers(node), prefix),
+                all_papers_url=f"{prefix}all-papers/?node={node.id}", contributing_url=f"{prefix}contributing/",
+                frameworks_url=f"{prefix}frameworks/" if node.id == "frameworks" else None))
+
+    def write_papers(self) -> None:
+        entries = _split_bibtex(export_bibtex(self.catalog))
+        facets = {name: {f.id: f.title for f in values} for name, values in self.catalog.taxonomy.facets.items()}
+        template = self.env.get_template("paper.md.j2")
+        for paper in self.catalog.sorted_papers():
+            prefix = to_root(paper_page(paper.id))
+            venue = self.catalog.venues.by_name.get(paper.venue)
+            bibtex = entries[paper.id]
+            fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", bibtex)), default=0) + 1)
+            results = [{**r.model_dump(), "reported_url": prefix + paper_page(r.reported_in)
+                        if r.reported_in in self.catalog.papers else None} for r in paper.results]
+            self._write(f"papers/{paper.id}.md", template.render(
+                paper=paper, meta_title=_front_matter_text(paper.title),
+                label=venue_label(self.catalog, paper), venue_full=venue.full if venue else None, links=_links(paper),
+                nodes=[[(n.title, prefix + node_page(n.id)) for n in [*self.catalog.taxonomy[c].ancestors(),
+                                                                      self.catalog.taxonomy[c]]] for c in paper.categories],
+                modality=[facets.get("modality", {}).get(m, m) for m in paper.modality],
+                strategies=[facets.get("strategies", {}).get(s, s) for s in paper.strategies],
+                results=results, bibtex=bibtex, fence=fence))
+
+    def write_frameworks(self) -> None:
+        mark = lambda v: "—" if v is None else ("✅" if v else "❌")  # noqa: E731
+        rows = [{"name": fw.name, "training": mark(fw.training), "fine_tuning": mark(fw.fine_tuning),
+                 "inference": mark(fw.inference), "features": fw.features or "",
+                 "links": [(n, u) for n, u in (("Code", fw.links.code), ("Docs", fw.links.docs),
+                                                ("Project", fw.links.project)) if u]}
+                for fw in self.catalog.frameworks]
+        self._write("frameworks.md", self._render("frameworks.md.j2", frameworks=rows))
+
+    def write_statistics(self) -> None:
+        papers = list(self.catalog.papers.values())
+        years = sorted(Counter(p.year for p in papers).items())
+        venues = sorted(Counter(p.venue for p in papers).items(), key=lambda kv: (-kv[1], kv[0].lower()))
+        if len(venues) > TOP_VENUES:
+            rest = venues[TOP_VENUES:]
+            venues = venues[:TOP_VENUES] + [(f"{len(rest)} other venues", sum(n for _, n in rest))]
+        nodes = [n for n in self.catalog.taxonomy.ordered() if self.counts[n.id]]
+        self._write("statistics.md", self._render(
+            "statistics.md.j2",
+            counts={"papers": len(papers), "with_authors": sum(1 for p in papers if p.authors),
+                    "with_code": sum(1 for p in papers if p.links.code), "with_arxiv": sum(1 for p in papers if p.arxiv),
+                    "with_results": sum(1 for p in papers if p.results)},
+            chart_years=bar_chart("Papers per year", [(str(y), n) for y, n in years]),
+            chart_nodes=bar_chart("Papers per topic", [(n.title, self.counts[n.id]) for n in nodes],
+                                  indent=[n.depth for n in nodes]),
+            chart_venues=bar_chart("Papers per venue", venues)))
+
+    def nav(self) -> list:
+        def item(node: Node) -> dict:
+            title = h(node.title)  # nav titles are written into the HTML unescaped by the theme
+            if not node.children:
+                return {title: node_file(node.id)}
+            return {title: [node_file(node.id)] + [item(c) for c in node.children]}
+
+        return [
+            {"Home": "index.md"},
+            {"All papers": "all-papers.md"},
+            {"Taxonomy": ["taxonomy/index.md"] + [item(root) for root in self.catalog.taxonomy.roots]},
+            {"Frameworks": "frameworks.md"},
+            {"Statistics": "statistics.md"},
+            {"Contributing": "contributing.md"},
+        ]
+
+    def write_config(self) -> None:
+        config = dict(self.base_config)
+        config["docs_dir"] = "docs"
+        config["site_dir"] = os.path.relpath(self.paths.out, self.paths.build)
+        config["nav"] = self.nav()
+        header = "# Generated by `effdiff build` from site/mkdocs.yml and taxonomy.yaml; do not edit.\n"
+        self.paths.config.write_text(header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=120),
+                                     encoding="utf-8")
+
+
+def _front_matter_text(text: str) -> str:
+    """A page title for the YAML front matter: HTML-escaped (the theme writes it into the page
+    unescaped) and JSON-quoted (a valid YAML double-quoted string)."""
+    return json.dumps(h(text), ensure_ascii=False)
+
+
+def _split_bibtex(text: str) -> dict[str, str]:
+    """The export split into its entries, by key (every entry starts a line with '@')."""
+    out = {}
+    for block in re.split(r"\n(?=@)", text):
+        block = block.strip("\n")
+        if block:
+            out[block[block.index("{") + 1:block.index(",")]] = block
+    return out
+
+
+# -- steps the build calls -------------------------------------------------------------------------
+
+
+def write_site_sources(catalog: Catalog, resources: Resources, paths: SitePaths) -> int:
+    """Write the pages, assets and mkdocs.yml; return the number of files."""
+    return SiteWriter(catalog, resources, paths).write_sources()
+
+
+def write_data_files(catalog: Catalog, resources: Resources, paths: SitePaths) -> list[Path]:
+    """papers.bib, papers.json and feed.xml, next to the pages (the site serves them as downloads)."""
+    writer = SiteWriter(catalog, resources, paths)
+    files = {
+        "papers.bib": export_bibtex(catalog),
+        "papers.json": papers_json(catalog),
+        "feed.xml": atom_feed(catalog, writer.site_url, str(writer.base_config.get("site_name", "effdiff"))),
+    }
+    out = []
+    for name, text in files.items():
+        path = paths.docs / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+        out.append(path)
+    return out
+
+
+def source_date_epoch(catalog: Catalog) -> str:
+    """SOURCE_DATE_EPOCH for mkdocs: the caller's, or the newest `added` date (so the sitemap's
+    dates and the gzip header follow the data, not the clock)."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    return str(calendar.timegm(build_date(catalog).timetuple()))
+
+
+def run_mkdocs(paths: SitePaths, epoch: str, strict: bool = True) -> subprocess.CompletedProcess:
+    """`mkdocs build` on the generated config, in a child process with a fixed SOURCE_DATE_EPOCH."""
+    env = dict(os.environ, SOURCE_DATE_EPOCH=epoch, PYTHONHASHSEED="0", NO_MKDOCS_2_WARNING="1")
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "--config-file", str(paths.config),
+           "--site-dir", str(paths.out)]
+    if strict:
+        cmd.append("--strict")
+    return subprocess.run(cmd, env=env, capture_output=True, text=True)

@@ -1,0 +1,276 @@
+"""The built site in a real browser: headless Chromium (Debian's chromium and chromium-driver) driven by
+selenium, the site served from a thread on 127.0.0.1. Without the browser the tests are skipped,
+unless EFFDIFF_REQUIRE_BROWSER=1 (CI), where a missing browser fails them."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from effdiff_catalog.build import build
+from conftest import make_catalog, write_record
+
+# selenium must never go looking for a browser or driver online, nor report usage
+os.environ.setdefault("SE_OFFLINE", "true")
+os.environ.setdefault("SE_AVOID_STATS", "true")
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+DRIVERS = ("chromedriver",)
+
+
+def _find(names: tuple[str, ...], extra: tuple[str, ...] = ()) -> str | None:
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    return next((p for p in extra if Path(p).is_file()), None)
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("EFFDIFF_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"EFFDIFF_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    requests: list[str]
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        self.requests.append(self.path)
+
+
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve a built site from a thread on 127.0.0.1 (a free port); yield its base URL."""
+    handler = functools.partial(type("Handler", (_Handler,), {"requests": []}), directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory) -> Iterator[str]:
+    root = make_catalog(tmp_path_factory.mktemp("browser") / "catalog", "small", "hostile")
+    build(root, log=lambda message: None)
+    with serve(root / "site" / "public") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def driver(site_url: str, tmp_path_factory):
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _missing("selenium is not installed (pip install -e '.[test]')")
+    browser = _find(BROWSERS)
+    chromedriver = _find(DRIVERS, ("/usr/lib/chromium/chromedriver",))
+    if not browser or not chromedriver:
+        _missing("chromium or chromedriver not found (apt-get install chromium chromium-driver)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                "--window-size=1400,1000", f"--user-data-dir={profile}"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    chrome = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+    chrome.set_page_load_timeout(30)
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+
+
+def wait(driver, condition, timeout: float = 15):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def open_all_papers(driver, site_url: str):
+    from selenium.webdriver.common.by import By
+
+    driver.get(site_url + "all-papers/")
+    wait(driver, lambda d: d.find_element(By.ID, "effdiff-papers").get_attribute("data-ready") == "true")
+    return driver.find_element(By.ID, "effdiff-papers")
+
+
+def visible_titles(box) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    return [row.find_element(By.CSS_SELECTOR, "td a").text for row in box.find_elements(By.CSS_SELECTOR, "tbody tr")
+            if row.is_displayed()]
+
+
+def test_home_page_renders(driver, site_url: str):
+    from selenium.webdriver.common.by import By
+
+    driver.get(site_url)
+    assert driver.title == "Efficient Diffusion Models Catalog"
+    assert driver.find_element(By.CSS_SELECTOR, "article h1").text == "Efficient Diffusion Models Catalog"
+    counts = driver.find_element(By.CSS_SELECTOR, ".effdiff-counts").text
+    assert "8\npapers" in counts
+    assert driver.find_element(By.CSS_SELECTOR, "svg.effdiff-chart").is_displayed()
+    nav = driver.find_element(By.CSS_SELECTOR, "nav.md-nav--primary").text
+    assert "All papers" in nav and "Taxonomy" in nav
+
+
+def test_paper_page_shows_its_bibtex(driver, site_url: str):
+    from selenium.webdriver.common.by import By
+
+    driver.get(site_url + "papers/fastsampler-2023/")
+    code = driver.find_element(By.CSS_SELECTOR, ".highlight code").text
+    assert code.startswith("@inproceedings{fastsampler-2023,")
+    assert "title = {{FastSampler:} Few-Step {ODE} Solving for Latent Diffusion}" in code
+    # Material's copy button on the code block
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".highlight button[data-clipboard-target]"))
+
+
+def test_all_papers_filters_narrow_the_rows(driver, site_url: str):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    box = open_all_papers(driver, site_url)
+    assert len(visible_titles(box)) == 8
+    form = box.find_element(By.TAG_NAME, "form")
+    Select(form.find_element(By.NAME, "venue")).select_by_value("arXiv")
+    assert sorted(visible_titles(box)) == ["<script>alert(1)</script>",
+                                           "TinyQuant: 4-Bit Post-Training Quantization of Diffusion Transformers"]
+    assert box.find_element(By.CSS_SELECTOR, ".effdiff-count").text == "2 of 8 papers"
+    form.find_element(By.NAME, "q").send_keys("quantization")
+    assert visible_titles(box) == ["TinyQuant: 4-Bit Post-Training Quantization of Diffusion Transformers"]
+
+    # a screenshot of the filtered page, to look at
+    screenshot = Path(os.environ.get("TMPDIR") or tempfile.gettempdir()) / "effdiff-all-papers.png"
+    driver.save_screenshot(str(screenshot))
+    assert screenshot.stat().st_size > 10_000
+
+    box.find_element(By.CSS_SELECTOR, "button[type=reset]").click()
+    wait(driver, lambda d: len(visible_titles(box)) == 8)
+    # topic (with its sub-topics), code, years and modality
+    Select(form.find_element(By.NAME, "node")).select_by_value("algorithm.compression")
+    assert len(visible_titles(box)) == 4
+    form.find_element(By.NAME, "code").click()
+    assert sorted(visible_titles(box)) == ["Structured Pruning for Diffusion U-Nets",
+                                           "TinyQuant: 4-Bit Post-Training Quantization of Diffusion Transformers"]
+    form.find_element(By.NAME, "year_min").send_keys("2024")
+    assert visible_titles(box) == ["TinyQuant: 4-Bit Post-Training Quantization of Diffusion Transformers"]
+    box.find_element(By.CSS_SELECTOR, "button[type=reset]").click()
+    wait(driver, lambda d: len(visible_titles(box)) == 8)
+    Select(form.find_element(By.NAME, "modality")).select_by_value("video")
+    assert len(visible_titles(box)) == 3
+    # words match authors too, accents folded
+    box.find_element(By.CSS_SELECTOR, "button[type=reset]").click()
+    form.find_element(By.NAME, "q").send_keys("angstrom")
+    wait(driver, lambda d: visible_titles(box) == ["FastSampler: Few-Step ODE Solving for Latent Diffusion"])
+
+
+def test_all_papers_columns_sort(driver, site_url: str):
+    from selenium.webdriver.common.by import By
+
+    box = open_all_papers(driver, site_url)
+    years = [int(r.find_elements(By.TAG_NAME, "td")[2].text) for r in box.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert years == sorted(years, reverse=True)
+    box.find_element(By.CSS_SELECTOR, "th[data-sort=title] button").click()
+    titles = visible_titles(box)
+    assert titles[0] == "<script>alert(1)</script>" and titles[-1] == "TinyQuant: 4-Bit Post-Training Quantization of Diffusion Transformers"
+    assert box.find_element(By.CSS_SELECTOR, "th[data-sort=title]").get_attribute("aria-sort") == "ascending"
+    box.find_element(By.CSS_SELECTOR, "th[data-sort=title] button").click()
+    assert visible_titles(box) == titles[::-1]
+
+
+def test_query_string_preselects_filters(driver, site_url: str):
+    box = None
+    driver.get(site_url + "all-papers/?node=system&q=cachenet")
+    from selenium.webdriver.common.by import By
+
+    wait(driver, lambda d: d.find_element(By.ID, "effdiff-papers").get_attribute("data-ready") == "true")
+    box = driver.find_element(By.ID, "effdiff-papers")
+    assert visible_titles(box) == ["CacheNet: Reusing Features Across Denoising Steps"]
+
+
+def test_search_finds_a_paper_by_a_title_word(driver, site_url: str):
+    from selenium.webdriver.common.by import By
+
+    driver.get(site_url)
+    field = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
+    field.click()
+    field.send_keys("adapters")
+    results = wait(driver, lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, ".md-search-result__item")] or None)
+    assert any("Low-Rank Adapters for Video Diffusion" in text for text in results), results
+
+
+def test_hostile_titles_are_text_in_the_browser(driver, site_url: str):
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+
+    for paper_id, title in (("script-alert-2024", "<script>alert(1)</script>"),
+                            ("evil-javascript-alert-2024", "Evil](javascript:alert(1))")):
+        driver.get(site_url + f"papers/{paper_id}/")
+        assert driver.find_element(By.CSS_SELECTOR, "article h1").text == title
+        assert driver.title == f"{title} - Efficient Diffusion Models Catalog"
+        with pytest.raises(NoAlertPresentException):
+            driver.switch_to.alert.text  # noqa: B018 - raises when no alert() ran
+    box = open_all_papers(driver, site_url)
+    assert "<script>alert(1)</script>" in visible_titles(box)
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert.text  # noqa: B018
+
+
+def test_no_errors_in_the_browser_log_and_no_request_leaves_127_0_0_1(driver, site_url: str):
+    for page in ("", "all-papers/", "taxonomy/algorithm/compression/pruning/", "papers/script-alert-2024/",
+                 "frameworks/", "statistics/", "contributing/"):
+        driver.get(site_url + page)
+    errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []
+    requested = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] in ("Network.requestWillBeSent", "Network.webSocketCreated"):
+            requested.append(message["params"].get("request", message["params"]).get("url", ""))
+    # every request that goes over the network (the browser's own chrome:// pages do not)
+    network = [url for url in requested if urlsplit(url).scheme in ("http", "https", "ws", "wss", "ftp")]
+    assert network and [url for url in network if urlsplit(url).hostname != "127.0.0.1"] == []
+    resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert resources and all(urlsplit(url).hostname == "127.0.0.1" for url in resources)
+
+
+def test_all_papers_shows_a_page_of_rows_at_a_time(driver, tmp_path: Path):
+    from selenium.webdriver.common.by import By
+
+    root = make_catalog(tmp_path / "many")
+    for i in range(105):
+        write_record(root, f"solver-{i:03d}-2020", title=f"Solver number {i:03d}")
+    build(root, log=lambda message: None)
+    with serve(root / "site" / "public") as url:
+        box = open_all_papers(driver, url)
+        # newest first, then by title (all from 2020 here)
+        assert visible_titles(box) == [f"Solver number {i:03d}" for i in range(100)]
+        assert box.find_element(By.CSS_SELECTOR, ".effdiff-count").text == "105 papers, the first 100 shown"
+        more = box.find_element(By.CSS_SELECTOR, ".effdiff-more")
+        assert more.text == "Show 5 more (5 not shown)"
+        more.click()
+        assert len(visible_titles(box)) == 105 and not more.is_displayed()
+        # a filter starts again from the first page and counts every match
+        box.find_element(By.NAME, "q").send_keys("solver 10")  # every word must match somewhere
+        assert visible_titles(box) == ["Solver number 010"] + [f"Solver number {i}" for i in range(100, 105)]
+        assert not more.is_displayed()

@@ -1,0 +1,248 @@
+"""The site: generated sources, the mkdocs build, downloads, feed, charts, escaping, determinism."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+
+from effdiff_catalog.build import build
+from effdiff_catalog.catalog import Catalog
+from effdiff_catalog.render.charts import bar_chart
+from effdiff_catalog.render.site import SitePaths, node_page
+from conftest import make_catalog
+
+HOSTILE_TITLES = ("<script>alert(1)</script>", "Evil](javascript:alert(1))")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The small and hostile catalogs, built once for the module."""
+    root = make_catalog(tmp_path_factory.mktemp("site") / "catalog", "small", "hostile")
+    build(root, log=lambda message: None)
+    return root
+
+
+def public(root: Path) -> Path:
+    return root / "site" / "public"
+
+
+class Page(HTMLParser):
+    """What a test needs from a built page: visible text, links, inline scripts, risky attributes."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.links: list[tuple[str, str]] = []
+        self.scripts: list[str] = []
+        self.risky: list[tuple[str, str, str]] = []
+        self._in: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self._in.append(tag)
+        if tag in ("td", "th", "li", "p", "br", "div", "h1", "h2"):
+            self.text.append(" ")
+        rel = dict(attrs).get("rel") or ""
+        for name, value in attrs:
+            if name in ("href", "src"):
+                self.links.append((f"link:{rel}" if tag == "link" else tag, value or ""))
+            if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+                self.risky.append((tag, name, value or ""))
+
+    def handle_endtag(self, tag):
+        if tag in self._in:
+            while self._in and self._in.pop() != tag:
+                pass
+
+    def handle_data(self, data):
+        if self._in and self._in[-1] == "script":
+            self.scripts.append(data)
+        elif not (self._in and self._in[-1] in ("style", "title")):
+            self.text.append(data)
+
+    @property
+    def visible(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.text))
+
+
+def pages(root: Path) -> dict[str, Page]:
+    return {p.relative_to(public(root)).as_posix(): Page(p.read_text(encoding="utf-8"))
+            for p in sorted(public(root).rglob("*.html"))}
+
+
+def test_sources_have_a_page_per_node_and_per_paper(built: Path):
+    catalog = Catalog.load_valid(built)
+    docs = SitePaths.for_root(built).docs
+    for node in catalog.taxonomy.ordered():
+        assert (docs / node_page(node.id) / "index.md").is_file(), node.id
+    assert sorted(p.stem for p in (docs / "papers").glob("*.md")) == sorted(catalog.papers)
+    for name in ("index.md", "all-papers.md", "frameworks.md", "statistics.md", "contributing.md", "taxonomy/index.md",
+                 "papers.bib", "papers.json", "feed.xml", "assets/papers-table.js", "assets/effdiff.css"):
+        assert (docs / name).is_file(), name
+
+
+def test_navigation_follows_the_taxonomy(built: Path):
+    config = yaml.safe_load(SitePaths.for_root(built).config.read_text(encoding="utf-8"))
+    assert [next(iter(item)) for item in config["nav"]] == ["Home", "All papers", "Taxonomy", "Frameworks", "Statistics",
+                                                              "Contributing"]
+    taxonomy = config["nav"][2]["Taxonomy"]
+    assert taxonomy[0] == "taxonomy/index.md"
+    assert [next(iter(item)) for item in taxonomy[1:]] == ["Algorithm-Level Optimization", "System-Level Optimization",
+                                                           "Frameworks", "Surveys"]
+    algorithm = taxonomy[1]["Algorithm-Level Optimization"]
+    assert algorithm[0] == "taxonomy/algorithm/index.md"
+    assert [next(iter(item)) for item in algorithm[1:]] == ["Efficient Training", "Efficient Fine-tuning",
+                                                            "Efficient Sampling", "Compression"]
+    # the theme config comes from site/mkdocs.yml: Material, its search, both palettes, no web fonts
+    assert config["theme"]["name"] == "material" and config["theme"]["font"] is False
+    assert [p["scheme"] for p in config["theme"]["palette"]] == ["default", "slate"]
+    assert config["plugins"] == ["search"]
+
+
+def test_strict_build_writes_every_page_and_download(built: Path):
+    site = public(built)
+    for name in ("index.html", "all-papers/index.html", "frameworks/index.html", "statistics/index.html",
+                 "contributing/index.html", "taxonomy/index.html", "taxonomy/algorithm/compression/pruning/index.html",
+                 "papers/fastsampler-2023/index.html", "papers.bib", "papers.json", "feed.xml",
+                 "search/search_index.json", "assets/papers-table.js"):
+        assert (site / name).is_file(), name
+    assert (site / "papers.bib").read_text(encoding="utf-8").count("\n@") == 7
+
+
+def test_home_page_has_counts_citation_and_a_chart(built: Path):
+    home = pages(built)["index.html"]
+    assert "@article{shen2025efficient," in home.visible
+    html = (public(built) / "index.html").read_text(encoding="utf-8")
+    assert "<strong>8</strong><span>papers</span>" in html and "<strong>3</strong><span>with code</span>" in html
+    assert '<svg class="effdiff-chart"' in html and html.count('class="effdiff-chart__bar"') == 4  # 2022..2025
+
+
+def test_node_page_lists_description_sub_nodes_and_papers(built: Path):
+    compression = pages(built)["taxonomy/algorithm/compression/index.html"]
+    assert "Making the network itself smaller or cheaper to run." in compression.visible
+    assert ("a", "quantization/") in compression.links and ("a", "pruning/") in compression.links
+    rows = [href for tag, href in compression.links if href.startswith("../../../papers/")]
+    # newest first, then by title
+    assert rows == ["../../../papers/script-alert-2024/", "../../../papers/evil-javascript-alert-2024/",
+                    "../../../papers/tinyquant-2024/", "../../../papers/structured-pruning-unets-2023/"]
+
+
+def test_paper_page_shows_bibtex_results_and_nodes(built: Path):
+    html = (public(built) / "papers/fastsampler-2023/index.html").read_text(encoding="utf-8")
+    page = Page(html)
+    assert "FastSampler: Few-Step ODE Solving for Latent Diffusion" in page.visible
+    assert "Ada Lovelace, Zoë Ångström" in page.visible
+    assert "FID 3.1 CIFAR-10, 10 NFE Table 2" in page.visible
+    assert "@inproceedings{fastsampler-2023," in page.visible
+    assert 'class="language-bibtex highlight"' in html or "highlight" in html
+    assert ("a", "../../taxonomy/algorithm/efficient_sampling/efficient_solver/ode_solver/") in page.links
+    assert ("a", "https://github.com/example/fastsampler") in page.links
+
+
+def test_papers_json_is_the_catalog(built: Path):
+    data = json.loads((public(built) / "papers.json").read_text(encoding="utf-8"))
+    catalog = Catalog.load_valid(built)
+    assert data["count"] == 8 and [p["id"] for p in data["papers"]] == sorted(catalog.papers)
+    first = data["papers"][1]
+    assert first["id"] == "evil-javascript-alert-2024" and first["page"] == "papers/evil-javascript-alert-2024/"
+    tiny = next(p for p in data["papers"] if p["id"] == "tinyquant-2024")
+    assert tiny["label"] == "arXiv 2024.07" and tiny["modality"] == ["image", "video"] and tiny["added"] == "2026-11-22"
+    assert data["nodes"]["algorithm.compression.pruning"] == "Pruning"
+
+
+def test_atom_feed_lists_recently_added_papers(built: Path):
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.fromstring((public(built) / "feed.xml").read_bytes())
+    assert feed.find("a:updated", ns).text == "2026-11-23T00:00:00Z"
+    entries = feed.findall("a:entry", ns)
+    updated = [e.find("a:updated", ns).text for e in entries]
+    assert updated == sorted(updated, reverse=True) and len(entries) == 8
+    titles = [e.find("a:title", ns).text for e in entries]
+    assert "<script>alert(1)</script>" in titles  # escaped in XML, the text itself is intact
+
+
+def test_statistics_charts_are_svg_drawn_at_build_time(built: Path):
+    html = (public(built) / "statistics/index.html").read_text(encoding="utf-8")
+    assert html.count('<svg class="effdiff-chart"') == 3
+    chart = bar_chart("T", [("a <b>", 2), ("c", 1)])
+    assert "a &lt;b&gt;" in chart and 'width="360.0"' in chart and 'width="180.0"' in chart
+
+
+def test_frameworks_page(built: Path):
+    page = pages(built)["frameworks/index.html"]
+    assert "FastLib ✅ ❌ ✅ Fused attention kernels" in page.visible
+    assert "ServeDiff ❌ — ✅" in page.visible
+
+
+def test_no_page_loads_anything_from_another_host(built: Path):
+    for name, page in pages(built).items():
+        for tag, url in page.links:
+            if tag in ("script", "img", "link:stylesheet", "link:icon", "link:preload"):
+                assert not urlsplit(url).netloc, (name, tag, url)
+
+
+def test_every_internal_link_resolves(built: Path):
+    site = public(built)
+    for name, page in pages(built).items():
+        if name == "404.html":  # served at any depth, so mkdocs writes it with absolute paths
+            continue
+        base = posixpath.dirname(name)
+        for tag, url in page.links:
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue
+            target = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
+            path = site / target
+            assert path.is_file() or (path / "index.html").is_file(), (name, url)
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES)
+def test_hostile_titles_are_visible_text_on_every_page(built: Path, title: str):
+    shown_on = []
+    for name, page in pages(built).items():
+        assert page.risky == [], (name, page.risky)
+        for script in page.scripts:
+            assert "alert(" not in script, name
+        if title in page.visible:
+            shown_on.append(name)
+    paper_id = "script-alert-2024" if title.startswith("<") else "evil-javascript-alert-2024"
+    assert f"papers/{paper_id}/index.html" in shown_on
+    for node in ("taxonomy/algorithm/index.html", "taxonomy/algorithm/compression/index.html",
+                 "taxonomy/algorithm/compression/pruning/index.html"):
+        assert node in shown_on
+    # the <title> element holds the escaped title too, and never closes early
+    html = (public(built) / f"papers/{paper_id}/index.html").read_text(encoding="utf-8")
+    assert html.count("</title>") == 1
+    # the search index carries it as escaped text
+    index = json.loads((public(built) / "search/search_index.json").read_text(encoding="utf-8"))
+    doc = next(d for d in index["docs"] if d["location"] == f"papers/{paper_id}/")
+    assert "<script" not in doc["title"] + doc["text"]
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    root = make_catalog(tmp_path / "catalog", "small", "hostile")
+
+    def snapshot(out: Path) -> dict[str, bytes]:
+        build(root, out, log=lambda message: None)
+        files = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        files["README.md"] = (root / "README.md").read_bytes()
+        docs = SitePaths.for_root(root).docs
+        files.update({f"docs/{p.relative_to(docs).as_posix()}": p.read_bytes() for p in docs.rglob("*") if p.is_file()})
+        return files
+
+    first = snapshot(tmp_path / "one")
+    second = snapshot(tmp_path / "two")
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+    assert "sitemap.xml.gz" in first
+    # the sitemap dates follow the data (newest `added`), not the clock
+    assert b"<lastmod>2026-11-23</lastmod>" in first["sitemap.xml"]
