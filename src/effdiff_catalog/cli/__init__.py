@@ -1,0 +1,48 @@
+"""The `effdiff` command: a thin layer over the library, one module per group of commands."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .. import __version__
+from . import imports, network, outputs, records
+from ._common import Command
+
+GROUPS = (records, imports, network, outputs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="effdiff", description="The efficient diffusion models catalog.",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-V", "--version", action="version", version=f"effdiff {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Command, **kwargs) -> argparse.ArgumentParser:
+        doc = inspect.cleandoc(func.__doc__ or "")
+        p = sub.add_parser(name, help=doc.splitlines()[0] if doc else "", description=doc,
+                           formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)
+        p.add_argument("--root", type=Path, default=Path("."),
+                       help="catalog root holding papers/, taxonomy.yaml, venues.yaml (default: .)")
+        p.set_defaults(func=func)
+        return p
+
+    for group in GROUPS:
+        group.register(add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,7 @@
+"""python -m effdiff_catalog.cli"""
+
+import sys
+
+from . import main
+
+sys.exit(main())

@@ -1,0 +1,176 @@
+"""Commands that bring papers in: import-markdown, import-bib, add."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from ._common import Add
+
+
+def _run_import(args: argparse.Namespace, run, verbose: bool = False) -> int:
+    """What both importers do around the import itself: refuse a broken catalog, report, write JSON."""
+    from ..catalog import Catalog
+    from ..importers.report import ImportFailed
+    from ..store import write_text_atomic
+
+    catalog = Catalog.load(args.root)
+    if catalog.errors:
+        for p in catalog.errors:
+            print(p.format(), file=sys.stderr)
+        print("error: fix the catalog before importing into it", file=sys.stderr)
+        return 1
+    try:
+        report = run(catalog)
+    except (ImportFailed, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    sys.stdout.write(report.format_text(verbose=verbose))
+    if args.report:
+        write_text_atomic(args.report, report.to_json())
+    if args.dry_run:
+        print("dry run: nothing was written")
+    return 0
+
+
+def cmd_import_markdown(args: argparse.Namespace) -> int:
+    """Import an awesome-list markdown file into papers/ (one record per paper; repeats are merged).
+
+    Reads the common list formats (venue tags, [Title](url) links, tables, multi-line entries,
+    HTML anchors). Headings map to taxonomy nodes through taxonomy.yaml's aliases and --map.
+    Every line is reported as entry, heading, skipped (with the reason) or text.
+
+    Example: effdiff import-markdown list.md --map headings.yaml --dry-run --report report.json
+    """
+    from ..importers.markdown import import_markdown, load_heading_map
+
+    def run(catalog):
+        heading_map = load_heading_map(args.map, catalog.taxonomy) if args.map else None
+        return import_markdown(args.file, catalog, dry_run=args.dry_run, added=args.added, prefer=args.prefer,
+                               heading_map=heading_map, category=args.category)[0]
+
+    return _run_import(args, run, verbose=args.verbose)
+
+
+def cmd_import_bib(args: argparse.Namespace) -> int:
+    """Import BibTeX files (Zotero, JabRef, Google Scholar, DBLP exports) into papers/, merging with what is there.
+
+    Every entry is reported as created, merged (with the fields it added), conflict (both values;
+    the record is left as it was unless --prefer import) or skipped (why, with its line number).
+
+    Example: effdiff import-bib refs.bib --category algorithm.efficient_sampling.efficient_solver.ode_solver --dry-run
+    """
+    from ..importers.bibtex import import_bib
+
+    return _run_import(args, lambda catalog: import_bib(args.files, catalog, category=args.category, dry_run=args.dry_run,
+                                                         prefer=args.prefer, added=args.added)[0])
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Add one paper: from arXiv (--arxiv), Crossref (--doi), a BibTeX entry (--bibtex FILE, - for stdin) or by hand (--offline).
+
+    Flags given by hand win over fetched facts. What is still missing is asked for on a terminal
+    (with a pick list of taxonomy nodes and venues); without a terminal the missing flag is named.
+    A paper already in the catalog is refused, naming its file. The APIs are asked through the same
+    polite, cached client as `effdiff enrich` (EFFDIFF_ARXIV_API and EFFDIFF_CROSSREF_API replace
+    their base URLs).
+
+    Example: effdiff add --arxiv 2206.00927 --category algorithm.efficient_sampling.efficient_solver.ode_solver --code https://github.com/LuChengTHU/dpm-solver
+    """
+    from ..add import AddError, Facts, add, from_bibtex, from_found
+    from ..catalog import Catalog
+    from ..importers.report import ImportFailed
+
+    catalog = Catalog.load(args.root)
+    if catalog.errors:
+        for p in catalog.errors:
+            print(p.format(), file=sys.stderr)
+        print("error: fix the catalog before adding to it", file=sys.stderr)
+        return 1
+    sources = [bool(args.arxiv), bool(args.doi), args.bibtex is not None, args.offline]
+    if sum(sources) != 1:
+        print("error: give exactly one of --arxiv ID, --doi DOI, --bibtex FILE or --offline", file=sys.stderr)
+        return 2
+    try:
+        facts = Facts()
+        if args.arxiv or args.doi:
+            from ..importers.metadata import ApiConfig, ApiError, MetadataClient
+
+            client = MetadataClient(ApiConfig.from_env(), args.root / ".effdiff-cache" / "api")
+            try:
+                found = client.arxiv(args.arxiv) if args.arxiv else client.crossref_work(args.doi)
+            except ApiError as exc:
+                raise AddError(f"the API did not answer: {exc}") from None
+            finally:
+                client.close()
+            if found is None:
+                raise AddError(f"{'arXiv' if args.arxiv else 'Crossref'} knows no paper {args.arxiv or args.doi}")
+            facts = from_found(found, catalog.venues)
+        elif args.bibtex is not None:
+            text = sys.stdin.read() if str(args.bibtex) == "-" else args.bibtex.read_text(encoding="utf-8")
+            facts = from_bibtex(text, catalog)
+        facts.update(Facts(title=args.title, authors=[a.strip() for a in args.authors.split(";")] if args.authors else None,
+                           venue=args.venue, year=args.year, arxiv=args.arxiv, doi=args.doi, paper=args.paper,
+                           code=args.code, project=args.project, categories=args.category or []))
+        ask = input if (sys.stdin.isatty() and str(args.bibtex) != "-") else None
+        paper, path = add(catalog, facts, record_id=args.id, ask=ask, dry_run=args.dry_run)
+    except (AddError, ImportFailed, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for note in facts.notes:
+        print(f"note: {note}")
+    from ..store import display_path, dump_record
+
+    shown = display_path(path, args.root)
+    if args.dry_run:
+        sys.stdout.write(dump_record(paper))
+        print(f"dry run: {shown} was not written")
+        return 0
+    print(f"wrote {shown}")
+    checked = Catalog.load(args.root)
+    problems = [p for p in checked.problems if p.path == shown]
+    for p in problems:
+        print(p.format())
+    print(f"{shown}: {sum(p.severity == 'error' for p in problems)} error(s), {sum(p.severity == 'warning' for p in problems)} warning(s)")
+    return 1 if any(p.severity == "error" for p in problems) else 0
+
+
+def _import_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
+    p.add_argument("--report", type=Path, help="write the report as JSON to this file")
+    p.add_argument("--added", type=dt.date.fromisoformat, default=None, help="date for new records (default: today)")
+    p.add_argument("--prefer", choices=("catalog", "import"), default="catalog",
+                   help="on a conflict keep the record's value (default) or take the imported one")
+
+
+def register(add: Add) -> None:
+    p = add("import-markdown", cmd_import_markdown)
+    p.add_argument("file", type=Path)
+    _import_options(p)
+    p.add_argument("--map", type=Path, metavar="FILE", help="YAML file mapping the list's headings to taxonomy nodes")
+    p.add_argument("--category", metavar="NODE", help="node for entries under headings that map to none")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list headings and prose lines")
+
+    p = add("import-bib", cmd_import_bib)
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--category", metavar="NODE", help="taxonomy node for new records (else taken from the entry's keywords)")
+    _import_options(p)
+
+    p = add("add", cmd_add)
+    source = p.add_argument_group("where the facts come from (one of)")
+    source.add_argument("--arxiv", metavar="ID", help="arXiv id, e.g. 2206.00927")
+    source.add_argument("--doi", metavar="DOI", help="DOI, looked up on Crossref")
+    source.add_argument("--bibtex", type=Path, metavar="FILE", help="a file with one BibTeX entry, or - for stdin (no network)")
+    source.add_argument("--offline", action="store_true", help="no network: every fact from the flags below")
+    p.add_argument("--category", action="append", metavar="NODE", help="taxonomy node id (repeatable)")
+    p.add_argument("--title")
+    p.add_argument("--authors", help="all authors in order, separated by ';'")
+    p.add_argument("--venue", help="canonical venue name from venues.yaml (arXiv for a preprint)")
+    p.add_argument("--year", type=int)
+    p.add_argument("--paper", metavar="URL", help="link to the paper (default: the arXiv or DOI page)")
+    p.add_argument("--code", metavar="URL", help="the official code repository")
+    p.add_argument("--project", metavar="URL", help="the project page")
+    p.add_argument("--id", help="record id (default: by the id rule)")
+    p.add_argument("--dry-run", action="store_true", help="print the record; write nothing")
