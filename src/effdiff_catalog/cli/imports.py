@@ -10,17 +10,26 @@ from pathlib import Path
 from ._common import Add
 
 
-def _run_import(args: argparse.Namespace, run, verbose: bool = False) -> int:
-    """What both importers do around the import itself: refuse a broken catalog, report, write JSON."""
+def _load_clean_catalog(root: Path, doing: str):
+    """The catalog, or None after printing its errors: nothing is added to a broken catalog."""
     from ..catalog import Catalog
-    from ..importers.report import ImportFailed
-    from ..store import write_text_atomic
 
-    catalog = Catalog.load(args.root)
+    catalog = Catalog.load(root)
     if catalog.errors:
         for p in catalog.errors:
             print(p.format(), file=sys.stderr)
-        print("error: fix the catalog before importing into it", file=sys.stderr)
+        print(f"error: fix the catalog before {doing} it", file=sys.stderr)
+        return None
+    return catalog
+
+
+def _run_import(args: argparse.Namespace, run, verbose: bool = False) -> int:
+    """What both importers do around the import itself: refuse a broken catalog, report, write JSON."""
+    from ..importers.report import ImportFailed
+    from ..store import write_text_atomic
+
+    catalog = _load_clean_catalog(args.root, "importing into")
+    if catalog is None:
         return 1
     try:
         report = run(catalog)
@@ -83,11 +92,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     from ..catalog import Catalog
     from ..importers.report import ImportFailed
 
-    catalog = Catalog.load(args.root)
-    if catalog.errors:
-        for p in catalog.errors:
-            print(p.format(), file=sys.stderr)
-        print("error: fix the catalog before adding to it", file=sys.stderr)
+    catalog = _load_clean_catalog(args.root, "adding to")
+    if catalog is None:
         return 1
     sources = [bool(args.arxiv), bool(args.doi), args.bibtex is not None, args.offline]
     if sum(sources) != 1:
