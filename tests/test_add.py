@@ -103,6 +103,14 @@ def test_add_offline_by_hand_and_dry_run(empty_root: Path, no_terminal, capsys):
     assert "already in the catalog: papers/q-diffusion-2023.yaml" in capsys.readouterr().err
 
 
-def test_exactly_one_source(empty_root: Path, capsys):
-    assert main(["add", "--root", str(empty_root), "--offline", "--arxiv", "2206.00927"]) == 2
-    assert "give exactly one of" in capsys.readouterr().err
+def test_a_source_is_needed_and_arxiv_is_a_fact_with_bibtex(empty_root: Path, no_terminal, capsys, tmp_path: Path):
+    assert main(["add", "--root", str(empty_root), "--category", ODE]) == 2
+    assert "say where the facts come from" in capsys.readouterr().err
+    bib = tmp_path / "unipc.bib"  # as Google Scholar exports it (NeurIPS 2023 appears as volume 36, year 2024)
+    bib.write_text("@article{zhao2024unipc,\n  title={Unipc: A unified predictor-corrector framework for fast sampling of diffusion models},\n"
+                   "  author={Zhao, Wenliang and Bai, Lujia and Rao, Yongming and Zhou, Jie and Lu, Jiwen},\n"
+                   "  journal={Advances in Neural Information Processing Systems},\n  volume={36},\n  year={2024}\n}\n", encoding="utf-8")
+    assert main(["add", "--root", str(empty_root), "--bibtex", str(bib), "--arxiv", "2302.04867", "--year", "2023",
+                 "--category", ODE]) == 0
+    paper = Catalog.load(empty_root).papers["unipc-2023"]
+    assert (paper.venue, paper.year, paper.arxiv, paper.links.paper) == ("NeurIPS", 2023, "2302.04867", "https://arxiv.org/abs/2302.04867")

@@ -95,13 +95,17 @@ def cmd_add(args: argparse.Namespace) -> int:
     catalog = _load_clean_catalog(args.root, "adding to")
     if catalog is None:
         return 1
-    sources = [bool(args.arxiv), bool(args.doi), args.bibtex is not None, args.offline]
-    if sum(sources) != 1:
-        print("error: give exactly one of --arxiv ID, --doi DOI, --bibtex FILE or --offline", file=sys.stderr)
+    if args.bibtex is not None and args.offline:
+        print("error: give --bibtex FILE or --offline, not both", file=sys.stderr)
         return 2
+    if not (args.arxiv or args.doi or args.bibtex is not None or args.offline):
+        print("error: say where the facts come from: --arxiv ID, --doi DOI, --bibtex FILE or --offline", file=sys.stderr)
+        return 2
+    # --bibtex and --offline take the facts from the entry or the flags; then --arxiv and --doi are facts too
+    fetch = args.bibtex is None and not args.offline
     try:
         facts = Facts()
-        if args.arxiv or args.doi:
+        if fetch:
             from ..importers.metadata import ApiConfig, ApiError, MetadataClient
 
             client = MetadataClient(ApiConfig.from_env(), args.root / ".effdiff-cache" / "api")
@@ -165,9 +169,9 @@ def register(add: Add) -> None:
     _import_options(p)
 
     p = add("add", cmd_add)
-    source = p.add_argument_group("where the facts come from (one of)")
-    source.add_argument("--arxiv", metavar="ID", help="arXiv id, e.g. 2206.00927")
-    source.add_argument("--doi", metavar="DOI", help="DOI, looked up on Crossref")
+    source = p.add_argument_group("where the facts come from")
+    source.add_argument("--arxiv", metavar="ID", help="arXiv id, e.g. 2206.00927, looked up on arXiv (a fact with --bibtex/--offline)")
+    source.add_argument("--doi", metavar="DOI", help="DOI, looked up on Crossref (a fact with --bibtex/--offline)")
     source.add_argument("--bibtex", type=Path, metavar="FILE", help="a file with one BibTeX entry, or - for stdin (no network)")
     source.add_argument("--offline", action="store_true", help="no network: every fact from the flags below")
     p.add_argument("--category", action="append", metavar="NODE", help="taxonomy node id (repeatable)")
