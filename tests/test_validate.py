@@ -84,24 +84,36 @@ def _with(root: Path, record_id: str, title: str, extra: str = "", paper: str | 
 
 
 def test_same_paper_twice_across_files(empty_root: Path):
+    # the copy is the record added later; it alone gets the error
     _with(empty_root, "ddpm-2020", "Denoising Diffusion Probabilistic Models", "arxiv: '2006.11239'\n")
     _with(empty_root, "ddpm-copy-2020", "A Different Title Entirely", "arxiv: '2006.11239'\n")
+    later = empty_root / "papers" / "ddpm-copy-2020.yaml"
+    later.write_text(later.read_text().replace("added: 2026-11-23", "added: 2026-12-01"))
     _with(empty_root, "aaai-paper-2024", "Some AAAI Paper", "doi: 10.1609/aaai.v38i5.28226\n")
     _with(empty_root, "aaai-paper-again-2024", "Another Title For It", "doi: 10.1609/AAAI.V38I5.28226\n")
+    older = empty_root / "papers" / "aaai-paper-again-2024.yaml"
+    older.write_text(older.read_text().replace("added: 2026-11-23", "added: 2025-01-01"))
+    # added the same day: both files, each naming the other
     _with(empty_root, "url-one-2021", "First URL Paper", paper="https://arxiv.org/abs/2101.02388")
     _with(empty_root, "url-two-2021", "Second URL Paper", paper="http://arxiv.org/pdf/2101.02388v2.pdf")
     _with(empty_root, "title-one-2021", "Denoising Diffusion Implicit Models")
     _with(empty_root, "title-two-2021", "Denoising diffusion implicit models.")
     _with(empty_root, "near-one-2019", "Generative Modeling by Estimating Gradients of the Data Distribution")
     _with(empty_root, "near-two-2019", "Generative Modelling by Estimating Gradients of the Data Distribution")
-    lines = [p.format().splitlines()[0] for p in Catalog.load(empty_root).problems]
+    problems = Catalog.load(empty_root).problems
+    lines = [p.format().splitlines()[0] for p in problems]
     assert lines == [
-        "papers/aaai-paper-again-2024.yaml:10:6: error: doi: same DOI as papers/aaai-paper-2024.yaml: this paper is already in the catalog",
+        "papers/aaai-paper-2024.yaml:10:6: error: doi: same DOI as papers/aaai-paper-again-2024.yaml: this paper is already in the catalog",
         "papers/ddpm-copy-2020.yaml:10:8: error: arxiv: same arXiv id as papers/ddpm-2020.yaml: this paper is already in the catalog",
         "papers/near-two-2019.yaml:2:8: warning: title: title is nearly the same as in papers/near-one-2019.yaml (similarity 99%)",
+        "papers/title-one-2021.yaml:2:8: error: title: same title as papers/title-two-2021.yaml: this paper is already in the catalog",
         "papers/title-two-2021.yaml:2:8: error: title: same title as papers/title-one-2021.yaml: this paper is already in the catalog",
+        "papers/url-one-2021.yaml:7:10: error: links.paper: same paper URL as papers/url-two-2021.yaml: this paper is already in the catalog",
         "papers/url-two-2021.yaml:7:10: error: links.paper: same paper URL as papers/url-one-2021.yaml: this paper is already in the catalog",
     ]
+    hints = {p.path: p.hint for p in problems if p.severity == "error"}
+    assert hints["papers/ddpm-copy-2020.yaml"] == "merge what this record adds into papers/ddpm-2020.yaml and delete this file"
+    assert hints["papers/url-one-2021.yaml"].startswith("keep the record that was there first")
 
 
 def test_cli_exit_codes_and_summary(empty_root: Path, capsys):

@@ -152,32 +152,51 @@ def normalize_url(url: str) -> str:
 
 def duplicate_problems(records: list[tuple[str, YamlDoc]]) -> list[Problem]:
     """The same paper in two files: same arXiv id, DOI, paper URL or normalized title (errors);
-    near-equal titles (ratio >= 95) are warnings naming both files."""
+    near-equal titles (ratio >= 95) are warnings naming both files.
+
+    The error goes to the record added later (by `added`), which is the copy; when both were added
+    the same day neither can be told to be the original, so both files get it, each naming the other."""
     out: list[Problem] = []
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], tuple[str, YamlDoc, tuple, object]] = {}
+    pairs: set[tuple[str, str]] = set()
     titles: list[tuple[str, str, YamlDoc]] = []
+
+    def report(display: str, doc: YamlDoc, loc: tuple, label: str, other: str, both: bool) -> None:
+        hint = (f"keep the record that was there first, merge what the other adds into it, and delete the other"
+                if both else f"merge what this record adds into {other} and delete this file")
+        out.append(Problem(display, *doc.where(loc), "error", _dotted(loc),
+                           f"same {label} as {other}: this paper is already in the catalog", hint))
+
     for display, doc in records:
         data = doc.data if isinstance(doc.data, dict) else {}
         links = data.get("links") if isinstance(data.get("links"), dict) else {}
         title_key = normalize_title(data["title"]) if isinstance(data.get("title"), str) else None
+        added = data.get("added")
         keys = [
             ("arxiv", "arXiv id", data.get("arxiv"), ("arxiv",)),
             ("doi", "DOI", data.get("doi").lower() if isinstance(data.get("doi"), str) else None, ("doi",)),
             ("url", "paper URL", normalize_url(links["paper"]) if isinstance(links.get("paper"), str) else None, ("links", "paper")),
             ("title", "title", title_key, ("title",)),
         ]
-        reported = set()
         for kind, label, value, loc in keys:
             if not isinstance(value, str) or not value:
                 continue
             first = seen.get((kind, value))
             if first is None:
-                seen[(kind, value)] = display
-            elif first != display and first not in reported:
-                reported.add(first)
-                out.append(Problem(display, *doc.where(loc), "error", _dotted(loc),
-                                   f"same {label} as {first}: this paper is already in the catalog",
-                                   f"merge the two records into {first} and delete this file"))
+                seen[(kind, value)] = (display, doc, loc, added)
+                continue
+            other, other_doc, other_loc, other_added = first
+            if other == display or (other, display) in pairs:
+                continue
+            pairs.add((other, display))
+            try:
+                order = (added > other_added) - (added < other_added)  # type: ignore[operator]
+            except TypeError:
+                order = 0
+            if order >= 0:
+                report(display, doc, loc, label, other, both=order == 0)
+            if order <= 0:
+                report(other, other_doc, other_loc, label, display, both=order == 0)
         if title_key is not None:
             titles.append((title_key, display, doc))
     out.extend(_near_titles(titles, {p.path for p in out}))
