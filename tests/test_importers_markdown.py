@@ -52,7 +52,7 @@ def test_a_paper_listed_twice_is_one_record_with_both_places(empty_root: Path):
 def test_every_line_is_accounted_for(empty_root: Path):
     report, _ = _import(empty_root, "venue_variants.md", dry_run=True)
     lines = (LISTS / "venue_variants.md").read_text(encoding="utf-8").splitlines()
-    assert [item.line for item in report.lines] == list(range(1, len(lines) + 1))
+    assert [item.line for item in report.lines if item.line] == list(range(1, len(lines) + 1))
     by_line = {item.line: item for item in report.lines}
     for number, line in enumerate(lines, 1):
         if "](" in line:  # a line with a link is an entry or skipped with a reason
@@ -185,3 +185,11 @@ def test_setext_headings(empty_root: Path, tmp_path: Path):
     kinds = [(item.line, item.kind, item.status) for item in report.lines]
     assert kinds[:3] == [(1, "heading", ""), (2, "text", ""), (3, "entry", "created")]
     assert Catalog.load(empty_root).papers["dpm-solver-2022"].categories == ["algorithm.efficient_sampling"]
+
+
+def test_a_list_whose_headings_map_to_nothing_is_reported_not_refused(empty_root: Path, capsys):
+    assert main(["import-markdown", str(DATA / "lists" / "real" / "pruning_tables_year_headings.md"), "--root", str(empty_root),
+                 "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "entries are under headings that map to no taxonomy node: map the headings with --map FILE, or give --category NODE" in out
+    assert "skipped: entry under a heading that maps to no taxonomy node" in out

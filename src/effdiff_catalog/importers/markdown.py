@@ -616,8 +616,13 @@ def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, adde
         guess = catalog.taxonomy.suggest(category)
         raise ImportError_(f"--category '{category}' is not in taxonomy.yaml" + (f"; did you mean '{guess}'?" if guess else ""))
     parsed = parse(text, source, catalog, heading_map, category)
-    if not parsed.entries and not parsed.frameworks:
+    if not parsed.entries and not parsed.frameworks and not any(
+            mdentry.is_paper_url(link.url) for item in parsed.report.lines for link in mdentry.find_links(item.text)):
         raise ImportError_(f"{path}: found no list entries (lines with a link to a paper); is this an awesome-list file?")
+    unmapped = sum(1 for item in parsed.report.lines if item.reason.startswith("entry under a heading that maps to no"))
+    if unmapped:
+        parsed.report.lines.append(LineReport(0, "text", "", f"{unmapped} entries are under headings that map to no taxonomy "
+                                              "node: map the headings with --map FILE, or give --category NODE"))
     planned = plan(parsed, catalog, added or dt.date.today(), prefer)
     frameworks, fw_notes = merge_frameworks(parsed.frameworks, catalog.frameworks, source)
     for note in fw_notes:

@@ -48,6 +48,9 @@ class ImportReport:
     def format_text(self, verbose: bool = False) -> str:
         out = []
         for item in self.lines:
+            if item.line == 0:  # a note on the whole input
+                out.append(f"{item.source or self.source}: note: {item.reason}")
+                continue
             if item.kind == "text" and not (verbose or item.status):
                 continue
             if item.kind == "heading" and not item.reason and not verbose:
