@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from .catalog import Catalog
 from .ids import make_id
-from .importers.merge import _keys
+from .importers.merge import match_keys
 from .model import Paper, arxiv_year
 from .store import record_path, write_record
 
@@ -167,9 +167,9 @@ def build(facts: Facts, catalog: Catalog, record_id: Optional[str], added: dt.da
 
 
 def _existing(catalog: Catalog, data: dict) -> Optional[str]:
-    wanted = set(_keys(data))
+    wanted = set(match_keys(data))
     for paper in catalog.papers.values():
-        if wanted & set(_keys(paper.model_dump())):
+        if wanted & set(match_keys(paper.model_dump())):
             return paper.id
     return None
 

@@ -59,7 +59,8 @@ class Planned:
     status: str  # created | merged
 
 
-def _keys(data: dict[str, Any]) -> list[tuple[str, str]]:
+def match_keys(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """What identifies a paper across sources: arXiv id, DOI, paper URL and normalized title."""
     keys = []
     if data.get("arxiv"):
         keys.append(("arxiv", data["arxiv"]))
@@ -107,13 +108,13 @@ def plan(candidates: list[Candidate], catalog: Catalog, *, added: dt.date,
     papers: dict[str, Paper] = dict(catalog.papers)
     index: dict[tuple[str, str], str] = {}
     for p in papers.values():
-        for key in _keys(p.model_dump()):
+        for key in match_keys(p.model_dump()):
             index.setdefault(key, p.id)
     planned: dict[str, Planned] = {}
     outcomes: list[Outcome] = []
     context = {"vocab": catalog.vocab}
     for cand in candidates:
-        match = next((index[k] for k in _keys(cand.data) if k in index), None)
+        match = next((index[k] for k in match_keys(cand.data) if k in index), None)
         if match is None:
             outcome = _create(cand, papers, index, planned, catalog, added, context)
         else:
@@ -142,7 +143,7 @@ def _create(cand: Candidate, papers, index, planned, catalog: Catalog, added, co
     except ValidationError as exc:
         return Outcome(cand.line, cand.label, "skipped", reason=_validation_reason(exc))
     papers[record_id] = paper
-    for key in _keys(data):
+    for key in match_keys(data):
         index.setdefault(key, record_id)
     planned[record_id] = Planned(paper, record_path(catalog.root, record_id), "created")
     return Outcome(cand.line, cand.label, "created", record_id)
