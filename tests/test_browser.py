@@ -101,9 +101,12 @@ def driver(site_url: str, tmp_path_factory):
 
 
 def wait(driver, condition, timeout: float = 15):
+    """Until condition(driver) is truthy. Pages that re-render while the test reads them (search
+    results update as one types) may hand out stale elements: that is a retry, not a failure."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
 
 def open_all_papers(driver, site_url: str):
@@ -215,7 +218,11 @@ def test_search_finds_a_paper_by_a_title_word(driver, site_url: str):
     field = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
     field.click()
     field.send_keys("adapters")
-    results = wait(driver, lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, ".md-search-result__item")] or None)
+    def found(d):
+        texts = [e.text for e in d.find_elements(By.CSS_SELECTOR, ".md-search-result__item")]
+        return texts if any("Low-Rank Adapters for Video Diffusion" in text for text in texts) else None
+
+    results = wait(driver, found)
     assert any("Low-Rank Adapters for Video Diffusion" in text for text in results), results
 
 
