@@ -14,13 +14,29 @@ def repo_root() -> Path:
     return REPO
 
 
+def new_root(root: Path, shipped: bool = False) -> Path:
+    """A catalog root with the repository's taxonomy and venues: no records, or (shipped) a copy of
+    the shipped records and frameworks."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("taxonomy.yaml", "venues.yaml", *(("frameworks.yaml",) if shipped else ())):
+        shutil.copy(REPO / name, root / name)
+    if shipped:
+        shutil.copytree(REPO / "papers", root / "papers")
+    else:
+        (root / "papers").mkdir(exist_ok=True)
+    return root
+
+
 @pytest.fixture
 def empty_root(tmp_path: Path) -> Path:
     """A catalog root with the real taxonomy and venues and no records."""
-    for name in ("taxonomy.yaml", "venues.yaml"):
-        shutil.copy(REPO / name, tmp_path / name)
-    (tmp_path / "papers").mkdir()
-    return tmp_path
+    return new_root(tmp_path)
+
+
+@pytest.fixture
+def shipped_root(tmp_path: Path) -> Path:
+    """A copy of the shipped catalog, to change without touching the repository."""
+    return new_root(tmp_path, shipped=True)
 
 
 VALID_RECORD = """\
@@ -84,10 +100,7 @@ CATALOGS = DATA / "catalogs"
 def make_catalog(root: Path, *names: str) -> Path:
     """A catalog root from fixture catalogs under tests/data/catalogs/ (papers merged, the first
     frameworks.yaml wins), with the repository's taxonomy.yaml and venues.yaml."""
-    root.mkdir(parents=True, exist_ok=True)
-    for name in ("taxonomy.yaml", "venues.yaml"):
-        shutil.copy(REPO / name, root / name)
-    (root / "papers").mkdir(exist_ok=True)
+    new_root(root)
     for name in names:
         source = CATALOGS / name
         for record in sorted((source / "papers").glob("*.yaml")):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
-from conftest import DATA, REPO
+from conftest import DATA
 
 APIS = DATA / "apis"
 ODE = "algorithm.efficient_sampling.efficient_solver.ode_solver"
@@ -45,10 +44,8 @@ def test_add_from_arxiv(empty_root: Path, arxiv_api, no_terminal, capsys):
     assert len(arxiv_api.log) == 1
 
 
-def test_a_paper_already_there_is_refused_by_name(tmp_path: Path, arxiv_api, no_terminal, capsys):
-    for name in ("taxonomy.yaml", "venues.yaml"):
-        shutil.copy(REPO / name, tmp_path / name)
-    shutil.copytree(REPO / "papers", tmp_path / "papers")
+def test_a_paper_already_there_is_refused_by_name(shipped_root: Path, arxiv_api, no_terminal, capsys):
+    tmp_path = shipped_root
     before = sorted(p.name for p in (tmp_path / "papers").iterdir())
     assert main(["add", "--root", str(tmp_path), "--arxiv", "2206.00927", "--category", ODE]) == 1
     assert "error: this paper is already in the catalog: papers/dpm-solver-2022.yaml" in capsys.readouterr().err

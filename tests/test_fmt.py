@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +11,7 @@ from effdiff_catalog.cli import main
 from effdiff_catalog.fmt import format_files
 from effdiff_catalog.model import Paper
 from effdiff_catalog.store import dump_record
-from conftest import REPO, write_record
+from conftest import new_root, write_record
 from test_store import VOCAB, records
 
 MESSY = """\
@@ -58,10 +57,8 @@ def test_fmt_never_drops_a_comment_or_touches_an_invalid_file(empty_root: Path, 
     assert url_with_hash.read_text().startswith("# yaml-language-server")  # a '#' inside a value is no comment
 
 
-def test_fmt_is_a_no_op_on_the_shipped_catalog(tmp_path: Path):
-    for name in ("taxonomy.yaml", "venues.yaml"):
-        shutil.copy(REPO / name, tmp_path / name)
-    shutil.copytree(REPO / "papers", tmp_path / "papers")
+def test_fmt_is_a_no_op_on_the_shipped_catalog(shipped_root: Path):
+    tmp_path = shipped_root
     result = format_files(tmp_path, check=True)
     assert (result.changed, result.problems) == ([], [])
     before = Catalog.load(tmp_path).papers
@@ -72,10 +69,7 @@ def test_fmt_is_a_no_op_on_the_shipped_catalog(tmp_path: Path):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(records())
 def test_fmt_lossless_and_idempotent_for_any_record(tmp_path_factory, data: dict):
-    root = tmp_path_factory.mktemp("fmt")
-    for name in ("taxonomy.yaml", "venues.yaml"):
-        shutil.copy(REPO / name, root / name)
-    (root / "papers").mkdir()
+    root = new_root(tmp_path_factory.mktemp("fmt"))
     paper = Paper.model_validate(data, context={"vocab": VOCAB})
     import yaml
 

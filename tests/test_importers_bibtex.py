@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
 from effdiff_catalog.importers.bibtex import authors_of, import_bib, latex_to_text
-from conftest import DATA, REPO
+from conftest import DATA, REPO, new_root
 
 BIB = DATA / "bibtex"
 ADDED = dt.date(2026, 11, 23)
@@ -22,12 +21,9 @@ NODE = "algorithm.efficient_sampling.efficient_solver.ode_solver"
 
 
 @pytest.fixture
-def catalog_root(tmp_path: Path) -> Path:
+def catalog_root(shipped_root: Path) -> Path:
     """A copy of the shipped catalog, to merge into."""
-    for name in ("taxonomy.yaml", "venues.yaml", "frameworks.yaml"):
-        shutil.copy(REPO / name, tmp_path / name)
-    shutil.copytree(REPO / "papers", tmp_path / "papers")
-    return tmp_path
+    return shipped_root
 
 
 def _run(root: Path, name: str, **kwargs):
@@ -248,18 +244,12 @@ def test_export_then_import_gives_back_the_same_facts(tmp_path_factory, data: di
     from effdiff_catalog.render.bibtex import export_bibtex
     from effdiff_catalog.store import write_record
 
-    source = tmp_path_factory.mktemp("src")
-    for name in ("taxonomy.yaml", "venues.yaml"):
-        shutil.copy(REPO / name, source / name)
-    (source / "papers").mkdir()
+    source = new_root(tmp_path_factory.mktemp("src"))
     catalog = Catalog.load(source)
     paper = Paper.model_validate(data, context={"vocab": catalog.vocab})
     write_record(source, paper)
     text = export_bibtex(Catalog.load(source))
-    target = tmp_path_factory.mktemp("dst")
-    for name in ("taxonomy.yaml", "venues.yaml"):
-        shutil.copy(REPO / name, target / name)
-    (target / "papers").mkdir()
+    target = new_root(tmp_path_factory.mktemp("dst"))
     bib = target / "in.bib"
     bib.write_text(text, encoding="utf-8")
     report, _ = import_bib([bib], Catalog.load(target), added=ADDED, category=NODE)

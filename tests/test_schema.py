@@ -31,11 +31,8 @@ def test_every_record_points_editors_at_the_schema():
         assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../schema/paper.schema.json\n"), path
 
 
-def test_schema_check(tmp_path, capsys):
-    import shutil
-
-    for name in ("taxonomy.yaml", "venues.yaml"):
-        shutil.copy(REPO / name, tmp_path / name)
+def test_schema_check(empty_root, capsys):
+    tmp_path = empty_root
     assert main(["schema", "--root", str(tmp_path), "--out", "schema/paper.schema.json", "--check"]) == 1
     assert main(["schema", "--root", str(tmp_path), "--out", "schema/paper.schema.json"]) == 0
     assert main(["schema", "--root", str(tmp_path), "--out", "schema/paper.schema.json", "--check"]) == 0

@@ -59,7 +59,7 @@ class Catalog:
     def load(cls, root: Path | str = ".", paths: Iterable[Path] | None = None) -> "Catalog":
         """Read and check every record (or the given files). Problems are collected, never raised,
         so one bad file never stops the check of the others."""
-        with _no_gc():
+        with pause_gc():
             return cls._load(Path(root), paths)
 
     @classmethod
@@ -116,7 +116,7 @@ class Catalog:
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
+def pause_gc() -> Iterator[None]:
     """Loading builds many small objects and no reference cycles; the cyclic collector would
     rescan all of them again and again (about a third of the load time at 10,000 records)."""
     enabled = gc.isenabled()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, process
@@ -140,8 +140,6 @@ def check_cross_references(papers: dict[str, Paper], locations: dict[str, tuple[
 
 def normalize_url(url: str) -> str:
     """A URL key for duplicate detection: scheme, 'www.', trailing slash, arXiv pdf/abs and versions ignored."""
-    import re
-
     key = url.strip().lower()
     key = re.sub(r"^https?://(www\.)?", "", key)
     key = re.sub(r"^arxiv\.org/(abs|pdf)/([0-9.]+?)(v\d+)?(\.pdf)?$", r"arxiv.org/abs/\2", key)
@@ -162,7 +160,7 @@ def duplicate_problems(records: list[tuple[str, YamlDoc]]) -> list[Problem]:
     titles: list[tuple[str, str, YamlDoc]] = []
 
     def report(display: str, doc: YamlDoc, loc: tuple, label: str, other: str, both: bool) -> None:
-        hint = (f"keep the record that was there first, merge what the other adds into it, and delete the other"
+        hint = ("keep the record that was there first, merge what the other adds into it, and delete the other"
                 if both else f"merge what this record adds into {other} and delete this file")
         out.append(Problem(display, *doc.where(loc), "error", _dotted(loc),
                            f"same {label} as {other}: this paper is already in the catalog", hint))

@@ -15,7 +15,7 @@ from typing import Any
 import bibtexparser
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
-from ..catalog import _no_gc
+from ..catalog import pause_gc
 from ..ids import arxiv_from_url
 from ..model import ARXIV_RE, DOI_RE
 from .latex import latex_to_text
@@ -263,7 +263,7 @@ def import_bib(paths: list, catalog, *, category: str | None = None, dry_run: bo
         if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
             text = raw.decode("latin-1")  # old exports are often Latin-1
         try:
-            with _no_gc():
+            with pause_gc():
                 parsed = parse(text, catalog.venues, catalog.taxonomy, category)
         except BibtexError as exc:
             raise BibtexError(f"{path}: {exc}") from None
@@ -272,7 +272,7 @@ def import_bib(paths: list, catalog, *, category: str | None = None, dry_run: bo
         for cand in parsed.candidates:
             origin[id(cand)] = (path.name, cand)
             all_candidates.append(cand)
-    with _no_gc():
+    with pause_gc():
         planned, outcomes = merge.plan(all_candidates, catalog, added=added or dt.date.today(), prefer=prefer)
     for cand, outcome in zip(all_candidates, outcomes):
         report.lines.append(LineReport(outcome.line, "entry" if outcome.status != "skipped" else "skipped", outcome.status,
