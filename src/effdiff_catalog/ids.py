@@ -12,7 +12,7 @@ import re
 from typing import Container
 
 from .model import arxiv_year
-from .text import slugify
+from .text import slug_words, slugify
 
 STOPWORDS = frozenset(
     "a an the of for and or in on to with via by from is are be as at its it your you we our all can do does "
@@ -26,14 +26,16 @@ def short_name(title: str) -> str | None:
     if ":" not in title:
         return None
     head = title.split(":", 1)[0].strip()
+    if len(head.split()) > 2:
+        return None
     slug = slugify(head)
-    if slug and len(head.split()) <= 2 and len(slug) <= MAX_SHORT_NAME:
+    if slug and len(slug) <= MAX_SHORT_NAME:
         return slug
     return None
 
 
 def significant_words(title: str) -> list[str]:
-    words = [w for w in slugify(title).split("-") if w]
+    words = slug_words(title)
     return [w for w in words if w not in STOPWORDS and not w.isdigit()] or words
 
 
@@ -42,27 +44,38 @@ def id_year(year: int, arxiv: str | None) -> int:
     return first or year
 
 
-def make_id(title: str, year: int, arxiv: str | None = None, taken: Container[str] = ()) -> str:
-    """A new id that is not in `taken`: more title words are added until it is unique."""
+def make_id(title: str, year: int, arxiv: str | None = None, taken: Container[str] = (),
+            parts: tuple[str | None, list[str]] | None = None) -> str:
+    """A new id that is not in `taken`: more title words are added until it is unique.
+    `parts` is id_parts(title), when the caller has it already."""
     y = id_year(year, arxiv)
-    words = significant_words(title) or ["paper"]
-    name = short_name(title)
-    candidates = []
-    if name:
-        candidates.append(name)
-    for n in range(3, len(words) + 1):
-        candidates.append("-".join(words[:n]))
-    if len(words) < 3:
-        candidates.insert(0 if not name else 1, "-".join(words))
-    for candidate in candidates:
+    name, words = parts if parts is not None else id_parts(title)
+    for candidate in _names(name, words):
         record_id = f"{candidate}-{y}"
         if record_id not in taken:
             return record_id
-    base = candidates[-1]
+    base = "-".join(words)  # every name is taken: number the longest
     n = 2
     while f"{base}-{n}-{y}" in taken:
         n += 1
     return f"{base}-{n}-{y}"
+
+
+def id_parts(title: str) -> tuple[str | None, list[str]]:
+    """What an id is made of: the method's short name (or None) and the significant title words."""
+    return short_name(title), significant_words(title) or ["paper"]
+
+
+def _names(name: str | None, words: list[str]):
+    """The names an id may take, in order of preference: the short name, then the first 3, 4, ...
+    significant words (all of them, when there are fewer than 3)."""
+    if name:
+        yield name
+    if len(words) < 3:
+        yield "-".join(words)
+        return
+    for n in range(3, len(words) + 1):
+        yield "-".join(words[:n])
 
 
 ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I)

@@ -80,7 +80,16 @@ def _doi(value: str) -> str:
     return value
 
 
+_PLAIN_URL = re.compile(r"https?://[a-z0-9](?:[a-z0-9.\-]*[a-z0-9])?(?::\d{1,5})?(?:[/?#][^\s\x00-\x1f\x7f]*)?")
+
+
 def check_url(value: str) -> str:
+    if _PLAIN_URL.fullmatch(value):
+        return value  # the common shape, which check_url_fully accepts as well (a property test says so)
+    return check_url_fully(value)
+
+
+def check_url_fully(value: str) -> str:
     parts = urlsplit(value)
     scheme = parts.scheme.lower()
     if not scheme or (scheme not in ("http", "https") and "." in scheme):

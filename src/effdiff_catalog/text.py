@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 # Greek letters carry meaning in method names (Δ-DiT, α-blending): spell them out
@@ -12,14 +13,18 @@ _GREEK = dict(zip("αβγδεζηθικλμνξοπρστυφχψω", "alpha bet
 _GREEK_TABLE = str.maketrans({**{k: v for k, v in _GREEK.items()}, **{k.upper(): v for k, v in _GREEK.items()}, "ς": "sigma"})
 
 
+_GREEK_CHAR = re.compile("[\u0370-\u03ff]")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
+@lru_cache(maxsize=1024)  # a title is folded for its match key and again for its id
 def fold(text: str) -> str:
     """ASCII-fold and lowercase: 'Déjà Vu' -> 'deja vu'."""
     if text.isascii():
         return text.lower()
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.translate(_GREEK_TABLE))).lower()
+    if _GREEK_CHAR.search(text):
+        text = text.translate(_GREEK_TABLE)
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
 
 
 def normalize_title(title: str) -> str:
@@ -36,3 +41,11 @@ def normalize_heading(text: str) -> str:
 def slugify(text: str) -> str:
     """'ControlNet++: ...' -> 'controlnet-plus-plus', 'Δ-DiT' -> 'delta-dit'."""
     return _NON_WORD.sub("-", fold(text.replace("+", " plus "))).strip("-")
+
+
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+def slug_words(text: str) -> list[str]:
+    """The words of slugify(text): slug_words('ControlNet++: x') == ['controlnet', 'plus', 'plus', 'x']."""
+    return _WORD.findall(fold(text.replace("+", " plus ")))

@@ -138,13 +138,27 @@ def check_cross_references(papers: dict[str, Paper], locations: dict[str, tuple[
     return out
 
 
+_URL_SCHEME = re.compile(r"^https?://(www\.)?")
+_ARXIV_PAGE = re.compile(r"^arxiv\.org/(abs|pdf)/([0-9.]+?)(v\d+)?(\.pdf)?$")
+_OPENREVIEW_PAGE = re.compile(r"^openreview\.net/(pdf|forum)\?id=")
+_ACL_PAGE = re.compile(r"^aclanthology\.org/([\w.\-]+?)(\.pdf)?/?$")
+
+
 def normalize_url(url: str) -> str:
     """A URL key for duplicate detection: scheme, 'www.', trailing slash, arXiv pdf/abs and versions ignored."""
-    key = url.strip().lower()
-    key = re.sub(r"^https?://(www\.)?", "", key)
-    key = re.sub(r"^arxiv\.org/(abs|pdf)/([0-9.]+?)(v\d+)?(\.pdf)?$", r"arxiv.org/abs/\2", key)
-    key = re.sub(r"^openreview\.net/(pdf|forum)\?id=", "openreview.net/forum?id=", key)
-    key = re.sub(r"^aclanthology\.org/([\w.\-]+?)(\.pdf)?/?$", r"aclanthology.org/\1", key)
+    key = _URL_SCHEME.sub("", url.strip().lower(), count=1)
+    if key.startswith("arxiv.org/"):
+        m = _ARXIV_PAGE.match(key)
+        if m:
+            key = "arxiv.org/abs/" + m.group(2)
+    elif key.startswith("openreview.net/"):
+        m = _OPENREVIEW_PAGE.match(key)
+        if m:
+            key = "openreview.net/forum?id=" + key[m.end():]
+    elif key.startswith("aclanthology.org/"):
+        m = _ACL_PAGE.match(key)
+        if m:
+            key = "aclanthology.org/" + m.group(1)
     return key.rstrip("/?#")
 
 

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
+from functools import lru_cache, partial
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Iterator
 
-import bibtexparser
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
 from ..catalog import pause_gc
-from ..ids import arxiv_from_url
-from ..model import ARXIV_RE, DOI_RE
+from ..ids import arxiv_from_url, id_parts
+from ..model import ARXIV_RE, DOI_RE, arxiv_year
+from .bibchunks import PARENT_TYPES, Failed, RawEntry, iter_parts
 from .latex import latex_to_text
-from .merge import Candidate
+from .merge import Candidate, match_keys
 from .report import ImportFailed
 
-MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_BRACE = re.compile(r"(?<!\\)[{}]")
+_BRACE_OR_QUOTE = re.compile(r'(?<!\\)[{}"]')
 
 
 class BibtexError(ImportFailed):
@@ -35,6 +38,9 @@ class Skipped:
     label: str
     reason: str
 
+    def __reduce__(self):  # see Candidate.__reduce__
+        return (Skipped, (self.line, self.label, self.reason))
+
 
 @dataclass
 class ParsedBib:
@@ -43,18 +49,31 @@ class ParsedBib:
     notes: list[str] = field(default_factory=list)
 
 
-_SIMPLE_NAME = re.compile(r"^[A-Z][^\s,{}\\]*(?: [A-Z][^\s,{}\\]*)*$")
+# capitalised words without LaTeX (braces, commands, ties, math) or dashes that LaTeX would change
+_WORDS = r"[A-Z][^\s,{}\\~$-]*(?:-[^\s,{}\\~$-]+)*(?: [A-Z][^\s,{}\\~$-]*(?:-[^\s,{}\\~$-]+)*)*"
+_FIRST_LAST = re.compile(_WORDS)
+_LAST_FIRST = re.compile(rf"({_WORDS}) ?, ?((?:{_WORDS})?)")  # on a name with single spaces
 
 
+@lru_cache(maxsize=65536)  # a bibliography names the same people again and again
 def person_name(raw: str) -> str:
-    """One BibTeX name as 'First von Last, Jr.'; '{Google Research}' stays whole."""
+    """One BibTeX name as 'First von Last, Jr.'; '{Google Research}' stays whole.
+    'Last, First' and 'First Last' in capitalised words are read directly: the result is the
+    one person_name_by_rules gives (a property test compares them)."""
     raw = " ".join(raw.split())
-    if raw.count(",") == 1:  # 'Last, First' without von or braces: the common case, read directly
-        last, first = (x.strip() for x in raw.split(","))
-        if _SIMPLE_NAME.match(last) and (not first or _SIMPLE_NAME.match(first)):
-            return f"{first} {last}".strip()
-    elif "," not in raw and _SIMPLE_NAME.match(raw):
-        return raw  # 'First Last' with capitalised words only
+    m = _LAST_FIRST.fullmatch(raw)
+    if m:
+        name = f"{m.group(2)} {m.group(1)}" if m.group(2) else m.group(1)
+    elif _FIRST_LAST.fullmatch(raw):
+        name = raw
+    else:
+        return person_name_by_rules(raw)
+    return name if name.isascii() else unicodedata.normalize("NFC", name)
+
+
+def person_name_by_rules(raw: str) -> str:
+    """person_name by BibTeX's rules (bibtexparser's name parser) only, without the shortcuts."""
+    raw = " ".join(raw.split())
     parts = parse_single_name_into_parts(raw, strict=False)
     words = parts.first + parts.von + parts.last
     name = latex_to_text(" ".join(words))
@@ -63,8 +82,22 @@ def person_name(raw: str) -> str:
     return name
 
 
+_AND = re.compile(r"[ \r\n\t]+[aA][nN][dD][ \r\n\t]+")
+
+
+def split_names(raw: str) -> list[str]:
+    """BibTeX's split of an author list at ' and ' (any case), as bibtexparser does it; a list
+    without braces or backslashes (nearly all) is split with one regular expression."""
+    names = raw.strip(" \r\n\t")
+    if not names:
+        return []
+    if "{" in names or "}" in names or "\\" in names:
+        return split_multiple_persons_names(names)
+    return _AND.split(names)
+
+
 def authors_of(raw: str) -> tuple[list[str] | None, list[str]]:
-    names = split_multiple_persons_names(raw)
+    names = split_names(raw)
     notes = []
     if names and names[-1].strip().lower() == "others":
         notes.append("author list ends with 'and others': it is incomplete, so no authors were imported")
@@ -73,31 +106,50 @@ def authors_of(raw: str) -> tuple[list[str] | None, list[str]]:
     return (out or None), notes
 
 
+_EPRINT_PREFIX = re.compile(r"^arxiv:", re.I)
+_VERSION = re.compile(r"v\d+$")
+_ARXIV_IN_TEXT = re.compile(r"(?:arxiv[:\s/]*|abs/)(\d{4}\.\d{4,5})", re.I)
+_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(\d{4}\.\d{4,5})", re.I)
+_TEX_ESCAPE = re.compile(r"\\([_%&#~])")
+_DOI_IN_TEXT = re.compile(r"(10\.\d{4,9}/[^\s\"<>{}]+)")
+_PREPRINT_VENUE = re.compile(r"\barxiv\b|\bcorr\b", re.I)
+_VENUE_TOKEN = re.compile(r"\(([A-Za-z][\w\- ]{1,20})\)|\b([A-Z][A-Za-z]{1,10}[A-Z])(?:\s*'?\d{2,4})?\b")
+_VENUE_NOISE = re.compile(r"\b(proceedings|of|the|in|\d{4}|\d+(st|nd|rd|th)|annual|ieee/cvf|ieee|acm)\b", re.I)
+_YEAR = re.compile(r"(19|20)\d\d")
+_DATACITE_ARXIV_URL = re.compile(r"doi\.org/10\.48550/arxiv\.", re.I)
+_KEYWORD_SEP = re.compile(r"[;,]")
+
+
 def _find_arxiv(fields: dict[str, str]) -> str | None:
     prefix = fields.get("archiveprefix", fields.get("eprinttype", "")).lower()
     eprint = fields.get("eprint", "").strip()
-    if eprint and (prefix in ("arxiv", "") ):
-        candidate = re.sub(r"^arxiv:", "", eprint, flags=re.I)
-        candidate = re.sub(r"v\d+$", "", candidate)
+    if eprint and (prefix in ("arxiv", "")):
+        candidate = _VERSION.sub("", _EPRINT_PREFIX.sub("", eprint))
         if ARXIV_RE.match(candidate):
             return candidate
     for key in ("journal", "volume", "note", "howpublished", "booktitle"):
-        m = re.search(r"(?:arxiv[:\s/]*|abs/)(\d{4}\.\d{4,5})", fields.get(key, ""), re.I)
-        if m:
-            return m.group(1)
+        value = fields.get(key)
+        if value:
+            m = _ARXIV_IN_TEXT.search(value)
+            if m:
+                return m.group(1)
     for key in ("url", "pdf", "link"):
-        found = arxiv_from_url(fields.get(key, ""))
+        value = fields.get(key)
+        found = arxiv_from_url(value) if value else None
         if found:
             return found
-    doi = fields.get("doi", "")
-    m = re.search(r"10\.48550/arxiv\.(\d{4}\.\d{4,5})", doi, re.I)
+    doi = fields.get("doi")
+    m = _ARXIV_DOI.search(doi) if doi else None
     return m.group(1) if m else None
 
 
 def _find_doi(fields: dict[str, str]) -> str | None:
     for key in ("doi", "url"):
-        value = re.sub(r"\\([_%&#~])", r"\1", fields.get(key, ""))  # exports often write 10.1007/..._20 as \_20
-        m = re.search(r"(10\.\d{4,9}/[^\s\"<>{}]+)", value)
+        value = fields.get(key)
+        if not value or "10." not in value:
+            continue
+        value = _TEX_ESCAPE.sub(r"\1", value)  # exports often write 10.1007/..._20 as \_20
+        m = _DOI_IN_TEXT.search(value)
         if m:
             doi = m.group(1) if key == "doi" else m.group(1).rstrip(".,;")  # a URL may end in punctuation of the sentence
             if DOI_RE.match(doi) and not doi.lower().startswith("10.48550/arxiv"):
@@ -112,64 +164,190 @@ def venue_of(fields: dict[str, str], entry_type: str, venues) -> tuple[str | Non
         if entry_type in ("misc", "unpublished", "techreport", "online") and _find_arxiv(fields):
             return "arXiv", ""
         return None, ""
-    if re.search(r"\barxiv\b|\bcorr\b", text, re.I):
-        return "arXiv", text
+    return _venue_from_text(text, venues), text
+
+
+@lru_cache(maxsize=4096)  # a bibliography names the same few venues again and again
+def _venue_from_text(text: str, venues) -> str | None:
+    if _PREPRINT_VENUE.search(text):
+        return "arXiv"
     known = venues.normalize(text)
     if known:
-        return known, text
+        return known
     # '(CVPR)' or 'CVPR 2023' inside a long proceedings name
-    for token in re.findall(r"\(([A-Za-z][\w\- ]{1,20})\)|\b([A-Z][A-Za-z]{1,10}[A-Z])(?:\s*'?\d{2,4})?\b", text):
+    for token in _VENUE_TOKEN.findall(text):
         word = next(t for t in token if t)
         known = venues.normalize(word)
         if known:
-            return known, text
-    simplified = re.sub(r"\b(proceedings|of|the|in|\d{4}|\d+(st|nd|rd|th)|annual|ieee/cvf|ieee|acm)\b", " ", text, flags=re.I)
-    known = venues.normalize(simplified)
-    return known, text
+            return known
+    return venues.normalize(_VENUE_NOISE.sub(" ", text))
 
 
-def parse(text: str, venues, taxonomy, category: str | None) -> ParsedBib:
+def _enclosed_in_braces(value: str) -> bool:
+    inner = value[1:-1]
+    if "{" not in inner and "}" not in inner:
+        return not inner.endswith("\\")
+    depth, last = 0, len(value) - 1
+    for m in _BRACE.finditer(value):
+        if m.group() == "{":
+            depth += 1
+            continue
+        depth -= 1
+        if depth < 0 or (depth == 0 and m.start() != last):
+            return False
+    return depth == 0
+
+
+def _enclosed_in_quotes(value: str) -> bool:
+    last = len(value) - 1
+    if value.find('"', 1, last) < 0:
+        return True
+    depth = 0
+    for m in _BRACE_OR_QUOTE.finditer(value):
+        if m.start() in (0, last):
+            continue
+        char = m.group()
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            return False
+    return True
+
+
+def field_value(raw: str, lookup: Callable[[str], str | None]) -> str:
+    """A field's value as bibtexparser's default middlewares give it: a bare `@string` name
+    replaced by its value (`lookup` gets the lower-case name), then the braces or quotes enclosing
+    the whole value removed.
+
+    Done here, for the fields an import reads, rather than by the middlewares for every field of
+    every entry: the same result in a fraction of the time (tests compare the two)."""
+    value = raw
+    if not isinstance(value, str):
+        return str(value)
+    first, final = value[:1], value[-1:]
+    if first == "{" and final == "}":
+        inner = value[1:-1]
+        if "{" not in inner and "}" not in inner and not inner.endswith("\\"):
+            return inner  # the common case: one pair of braces around plain text
+    elif first != '"' or final != '"':
+        found = lookup(value.lower())
+        if found is not None:
+            value = found
+    value = value.strip()
+    if len(value) >= 2:
+        first, final = value[0], value[-1]
+        if first == "{" and final == "}" and _enclosed_in_braces(value):
+            return value[1:-1]
+        if first == '"' and final == '"' and _enclosed_in_quotes(value):
+            return value[1:-1]
+    return value
+
+
+# The fields an import reads (in _candidate, _find_arxiv, _find_doi, venue_of and parse); the others
+# (abstract, file, annote, ...) are not converted at all.
+READ_FIELDS = frozenset({"title", "year", "date", "author", "journal", "booktitle", "publisher", "howpublished", "eprint",
+                         "archiveprefix", "eprinttype", "volume", "note", "url", "pdf", "link", "doi", "code", "github",
+                         "project", "keywords", "crossref"})
+
+
+def _convert(entry: RawEntry, lookup, venues, taxonomy, category: str | None):
+    fields = {name: field_value(value, lookup) for name, value in entry.fields.items()}
+    return _candidate(entry.key, entry.entry_type, entry.line, fields, venues, taxonomy, category)
+
+
+def parse(text: str, venues, taxonomy, category: str | None, *, jobs: int | None = None) -> ParsedBib:
+    """Read BibTeX text into candidates and skipped entries (see read_bib)."""
+    out = ParsedBib()
+    for item in read_bib(text, venues, taxonomy, category, jobs=jobs):
+        (out.skipped if isinstance(item, Skipped) else out.candidates).append(item)
+    return out
+
+
+def read_bib(text: str, venues, taxonomy, category: str | None, *, jobs: int | None = None) -> Iterator[Candidate | Skipped]:
+    """Every entry of BibTeX text as a Candidate or a Skipped: candidates in file order, each block
+    that is not valid BibTeX or repeats a key as a Skipped. `jobs`: how many parts to read at once
+    (None: 2 for a large file on a machine with two cores; see bibchunks). The candidates of the
+    first part come while the second is still being read."""
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     if "@" not in text:
         raise BibtexError("no BibTeX entries (no '@type{key, ...}' blocks) found")
-    library = bibtexparser.parse_string(text)
-    out = ParsedBib()
-    for block in library.failed_blocks:
-        kind = type(block).__name__
-        raw = getattr(block, "raw", "") or ""
-        if "Duplicate" in kind:
-            reason = "duplicate entry key (the first entry with that key was kept)"
+    person_name.cache_clear()  # the caches serve one file: a name or venue read twice in it is converted once
+    _venue_from_text.cache_clear()
+    _unknown_venue.cache_clear()
+    convert = partial(_convert, venues=venues, taxonomy=taxonomy, category=category)
+    # the parts are joined as bibtexparser joins blocks: the first block with a key wins
+    macros: dict[str, str] = {}
+    seen: set[str] = set()
+    held: list[tuple[RawEntry, Any]] = []  # entries that wait for the whole file (crossref, macros)
+    found = False
+    for part in iter_parts(text, READ_FIELDS, convert, jobs):
+        entries = []
+        for i, block in enumerate(part.blocks):
+            if isinstance(block, RawEntry):
+                if block.key in seen:
+                    yield _failed(Failed(block.line, block.key, "", "entry"))
+                else:
+                    seen.add(block.key)
+                    entries.append((block, part.converted.get(i)))
+            elif isinstance(block, Failed):
+                yield _failed(block)
+            else:
+                _, key, value, line = block
+                if key in macros:
+                    yield _failed(Failed(line, key, "", "string"))
+                else:
+                    macros[key] = value
+            found = True
+        if not held and all(converted is not None and not converted[1] for _, converted in entries):
+            yield from (converted[0] for _, converted in entries)  # final: no macro or other entry involved
         else:
-            detail = str(getattr(block, "error", "") or "").strip()
-            reason = "not valid BibTeX" + (f": {detail}" if detail else ": unbalanced braces or quotes, or a missing comma")
-        m = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s]+)", raw)
-        key = getattr(getattr(block, "ignore_error_block", None), "key", "") or (m.group(1) if m else "")
-        out.skipped.append(Skipped(block.start_line + 1, str(key or ""), reason))
-    if not library.entries and not library.failed_blocks:
+            held.extend(entries)
+    if not found:
         raise BibtexError("no BibTeX entries found")
-    by_key = {e.key: e for e in library.entries}
-    for entry in library.entries:
-        if entry.entry_type in ("proceedings", "book", "collection") and any(
-                (other.fields_dict.get("crossref") and other.fields_dict["crossref"].value == entry.key) for other in library.entries):
+    if held:
+        yield from _finish(held, macros, venues, taxonomy, category)
+
+
+def _failed(f: Failed) -> Skipped:
+    if f.duplicate_of:
+        reason = "duplicate entry key (the first entry with that key was kept)"
+    else:
+        reason = "not valid BibTeX" + (f": {f.reason}" if f.reason else ": unbalanced braces or quotes, or a missing comma")
+    return Skipped(f.line, f.key, reason)
+
+
+def _finish(entries: list[tuple[RawEntry, Any]], macros: dict[str, str], venues, taxonomy, category) -> Iterator[Candidate | Skipped]:
+    """Entries that needed the whole file: with every macro, and crossref parents to inherit from."""
+    strings = {key.lower(): value for key, value in macros.items()}  # BibTeX: case-insensitive, last wins
+    lookup = strings.get
+    by_key = {entry.key: entry for entry, _ in entries}
+    cited = set()
+    for entry, _ in entries:
+        if "crossref" in entry.fields:
+            target = field_value(entry.fields["crossref"], lookup)
+            if target:
+                cited.add(target)
+    for entry, converted in entries:
+        if entry.entry_type in PARENT_TYPES and entry.key in cited:
             continue  # a crossref parent: its fields are inherited by the entries that cite it
-        line = entry.start_line + 1
-        fields = {k.lower(): str(f.value) for k, f in entry.fields_dict.items()}
+        if converted is not None and all(strings.get(name) == value for name, value in converted[1].items()):
+            yield converted[0]  # converted in its part, with the macros the whole file gives it
+            continue
+        fields = {name: field_value(value, lookup) for name, value in entry.fields.items()}
         parent_key = fields.get("crossref")
         if parent_key:
             parent = by_key.get(parent_key)
             if parent is None:
-                out.skipped.append(Skipped(line, entry.key, f"crossref '{parent_key}' is not in the file"))
+                yield Skipped(entry.line, entry.key, f"crossref '{parent_key}' is not in the file")
                 continue
-            for k, f in parent.fields_dict.items():
-                fields.setdefault(k.lower(), str(f.value))
-            if "booktitle" not in fields and "title" in {k.lower() for k in parent.fields_dict}:
-                fields["booktitle"] = str(parent.fields_dict.get("title").value)
-        out_item = _candidate(entry.key, entry.entry_type.lower(), line, fields, venues, taxonomy, category)
-        if isinstance(out_item, Skipped):
-            out.skipped.append(out_item)
-        else:
-            out.candidates.append(out_item)
-    return out
+            parent_fields = {name: field_value(value, lookup) for name, value in parent.fields.items()}
+            for name, value in parent_fields.items():
+                fields.setdefault(name, value)
+            if "booktitle" not in fields and "title" in parent_fields:
+                fields["booktitle"] = parent_fields["title"]
+        yield _candidate(entry.key, entry.entry_type, entry.line, fields, venues, taxonomy, category)
 
 
 def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], venues, taxonomy, category: str | None):
@@ -177,21 +355,18 @@ def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], ven
     title = latex_to_text(fields.get("title", "")).strip()
     if not title:
         return Skipped(line, key, "entry has no title")
-    year_text = re.search(r"(19|20)\d\d", fields.get("year", "") or fields.get("date", ""))
+    year_text = _YEAR.search(fields.get("year", "") or fields.get("date", ""))
     arxiv = _find_arxiv(fields)
     doi = _find_doi(fields)
     venue, venue_text = venue_of(fields, entry_type, venues)
     if venue is None and venue_text:
-        guess = venues.suggest(venue_text)
-        notes.append(f"unknown venue '{latex_to_text(venue_text)}'" + (f"; did you mean '{guess}'?" if guess else "; add it to venues.yaml"))
+        notes.append(_unknown_venue(venue_text, venues))
     data: dict[str, Any] = {"title": title}
     if year_text:
         data["year"] = int(year_text.group(0))
     elif not arxiv:
         return Skipped(line, key, "entry has no year")
     if venue == "arXiv" and arxiv:
-        from ..model import arxiv_year
-
         first = arxiv_year(arxiv)
         if first and data.get("year") != first:
             if "year" in data:
@@ -211,13 +386,14 @@ def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], ven
     if doi:
         data["doi"] = doi
     links: dict[str, str] = {}
-    url = re.sub(r"\\([_%&#~])", r"\1", fields.get("url", "").strip())  # DBLP writes paper\_files
+    url = _TEX_ESCAPE.sub(r"\1", fields.get("url", "").strip())  # DBLP writes paper\_files
     if url and not url.lower().startswith(("http://", "https://")):
         notes.append(f"url '{url}' is not an http(s) link; not imported")
         url = ""
-    if url and arxiv_from_url(url):
-        url = f"https://arxiv.org/abs/{arxiv_from_url(url)}"
-    elif url and arxiv and re.search(r"doi\.org/10\.48550/arxiv\.", url, re.I):
+    url_arxiv = arxiv_from_url(url) if url else None
+    if url_arxiv:
+        url = f"https://arxiv.org/abs/{url_arxiv}"
+    elif url and arxiv and _DATACITE_ARXIV_URL.search(url):
         url = f"https://arxiv.org/abs/{arxiv}"  # arXiv's DataCite DOI: the abstract page is the paper
     if url:
         links["paper"] = url
@@ -233,17 +409,29 @@ def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], ven
         data["links"] = links
     node = category
     if node is None and fields.get("keywords"):
-        for word in re.split(r"[;,]", fields["keywords"]):
+        for word in _KEYWORD_SEP.split(fields["keywords"]):
             node = taxonomy.resolve_heading(word.strip()) if word.strip() else None
             if node:
                 notes.append(f"taxonomy node {node} from keyword '{word.strip()}'")
                 break
-    return Candidate(line, data, key, node, notes)
+    return Candidate(line, data, key, node, notes, keys=match_keys(data), id_parts=id_parts(title))
+
+
+@lru_cache(maxsize=4096)
+def _unknown_venue(text: str, venues) -> str:
+    guess = venues.suggest(text)
+    return f"unknown venue '{latex_to_text(text)}'" + (f"; did you mean '{guess}'?" if guess else "; add it to venues.yaml")
 
 
 def import_bib(paths: list, catalog, *, category: str | None = None, dry_run: bool = False, prefer: str = "catalog",
-               added=None):
-    """Read BibTeX files, plan the merge, write (unless dry_run). Returns the report and the plan."""
+               added=None, jobs: int | None = None):
+    """Read BibTeX files, plan the merge, write (unless dry_run). Returns the report and the plan.
+    `jobs`: parts of a file read at once (see read_bib)."""
+    with pause_gc():  # many small objects, no cycles: see catalog.pause_gc
+        return _import_bib(paths, catalog, category=category, dry_run=dry_run, prefer=prefer, added=added, jobs=jobs)
+
+
+def _import_bib(paths: list, catalog, *, category: str | None, dry_run: bool, prefer: str, added, jobs: int | None):
     import datetime as dt
 
     from . import merge
@@ -253,8 +441,7 @@ def import_bib(paths: list, catalog, *, category: str | None = None, dry_run: bo
         guess = catalog.taxonomy.suggest(category)
         raise BibtexError(f"--category '{category}' is not in taxonomy.yaml" + (f"; did you mean '{guess}'?" if guess else ""))
     report = ImportReport(", ".join(p.name for p in paths))
-    all_candidates: list[Candidate] = []
-    origin: dict[int, tuple[str, Candidate]] = {}
+    planner = merge.Planner(catalog, added=added or dt.date.today(), prefer=prefer)
     for path in paths:
         raw = path.read_bytes()
         if b"\x00" in raw[:4096]:
@@ -263,21 +450,18 @@ def import_bib(paths: list, catalog, *, category: str | None = None, dry_run: bo
         if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
             text = raw.decode("latin-1")  # old exports are often Latin-1
         try:
-            with pause_gc():
-                parsed = parse(text, catalog.venues, catalog.taxonomy, category)
+            for item in read_bib(text, catalog.venues, catalog.taxonomy, category, jobs=jobs):
+                if isinstance(item, Skipped):
+                    report.lines.append(LineReport(item.line, "skipped", "skipped", item.reason, label=item.label, source=path.name))
+                    continue
+                outcome = planner.add(item)  # planned while the rest of the file is still being read
+                report.lines.append(LineReport(outcome.line, "entry" if outcome.status != "skipped" else "skipped",
+                                               outcome.status, outcome.reason, record=outcome.record, fields=outcome.fields,
+                                               notes=outcome.notes, label=outcome.label, source=path.name,
+                                               conflicts=outcome.conflicts))
         except BibtexError as exc:
             raise BibtexError(f"{path}: {exc}") from None
-        for s in parsed.skipped:
-            report.lines.append(LineReport(s.line, "skipped", "skipped", s.reason, label=s.label, source=path.name))
-        for cand in parsed.candidates:
-            origin[id(cand)] = (path.name, cand)
-            all_candidates.append(cand)
-    with pause_gc():
-        planned, outcomes = merge.plan(all_candidates, catalog, added=added or dt.date.today(), prefer=prefer)
-    for cand, outcome in zip(all_candidates, outcomes):
-        report.lines.append(LineReport(outcome.line, "entry" if outcome.status != "skipped" else "skipped", outcome.status,
-                                       outcome.reason, record=outcome.record, fields=outcome.fields, notes=outcome.notes,
-                                       label=outcome.label, source=origin[id(cand)][0], conflicts=outcome.conflicts))
+    planned = planner.planned
     report.lines.sort(key=lambda item: (item.source, item.line))
     if not dry_run:
         merge.apply(planned, catalog.root)

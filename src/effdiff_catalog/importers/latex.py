@@ -34,6 +34,7 @@ ESCAPE = re.compile(r"\\([&%$#_{}])")
 STYLE = re.compile(r"\\(?:textit|textbf|textsl|emph|textrm|textsc|texttt|textsf|textup|textnormal|text|mathrm|mathbf|mathit|mathsf|mathtt|mathcal|mathbb|boldsymbol|bm|url|href\{[^}]*\})\s*(?=\{)")
 NAMED = re.compile(r"\\([A-Za-z]+)(?![A-Za-z])\s?")
 SPACES = re.compile(r"\\[,;:!> ]|~")
+_MARKUP = re.compile(r"[\\{}$~]|--")
 _FALLBACK = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 
 
@@ -55,16 +56,20 @@ def _named(m: re.Match) -> str:
 
 def latex_to_text(value: str) -> str:
     """'Sch{\\"o}n \\& {DPM}-Solver, $\\Delta$-DiT' -> 'Schön & DPM-Solver, Δ-DiT'."""
-    if not any(c in value for c in "\\{}$~-"):
-        return " ".join(value.split())
-    text = SYMBOL_ACCENT.sub(_accent, value)
-    text = LETTER_ACCENT.sub(_accent, text)
-    text = SPECIAL_LETTER.sub(lambda m: LETTERS[m.group(1)], text)
-    text = STYLE.sub("", text)
-    text = NAMED.sub(_named, text)
-    text = ESCAPE.sub(lambda m: "\x00" + m.group(1), text)  # protect escaped specials from the next steps
-    text = SPACES.sub(" ", text)
-    text = text.replace("---", "—").replace("--", "–")
+    if not _MARKUP.search(value):
+        return " ".join(unicodedata.normalize("NFC", value).split())
+    text = value
+    if "\\" in text:
+        text = SYMBOL_ACCENT.sub(_accent, text)
+        text = LETTER_ACCENT.sub(_accent, text)
+        text = SPECIAL_LETTER.sub(lambda m: LETTERS[m.group(1)], text)
+        text = STYLE.sub("", text)
+        text = NAMED.sub(_named, text)
+        text = ESCAPE.sub(lambda m: "\x00" + m.group(1), text)  # protect escaped specials from the next steps
+    if "\\" in text or "~" in text:
+        text = SPACES.sub(" ", text)
+    if "--" in text:
+        text = text.replace("---", "—").replace("--", "–")
     if "\\" in text:  # a command this module does not know: let pylatexenc read the original
         try:
             text = _FALLBACK.latex_to_text(value)

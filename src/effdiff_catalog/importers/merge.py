@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from ..catalog import Catalog
 from ..ids import make_id
 from ..model import Paper
-from ..store import record_path, write_record
+from ..store import write_record
 from ..text import normalize_title
 from ..validate import normalize_url
 
@@ -38,6 +38,13 @@ class Candidate:
     category: str | None = None
     notes: list[str] = field(default_factory=list)
     place_existing: bool = False  # also file a matched record under `category` (a list's heading does)
+    # computed from `data` where the entry is read (possibly in a worker process); None: computed here
+    keys: list[tuple[str, str]] | None = None  # match_keys(data)
+    id_parts: tuple[str | None, list[str]] | None = None  # ids.id_parts(data["title"])
+
+    def __reduce__(self):  # pickled as its values only: thousands cross from a worker process
+        return (Candidate, (self.line, self.data, self.label, self.category, self.notes, self.place_existing,
+                            self.keys, self.id_parts))
 
 
 @dataclass
@@ -55,7 +62,6 @@ class Outcome:
 @dataclass
 class Planned:
     paper: Paper
-    path: Path
     status: str  # created | merged
 
 
@@ -105,26 +111,37 @@ def _validation_reason(exc: ValidationError) -> str:
 
 def plan(candidates: list[Candidate], catalog: Catalog, *, added: dt.date,
          prefer: Literal["catalog", "import"] = "catalog") -> tuple[dict[str, Planned], list[Outcome]]:
-    papers: dict[str, Paper] = dict(catalog.papers)
-    index: dict[tuple[str, str], str] = {}
-    for p in papers.values():
-        for key in match_keys(p.model_dump()):
-            index.setdefault(key, p.id)
-    planned: dict[str, Planned] = {}
-    outcomes: list[Outcome] = []
-    context = {"vocab": catalog.vocab}
-    for cand in candidates:
-        match = next((index[k] for k in match_keys(cand.data) if k in index), None)
+    planner = Planner(catalog, added=added, prefer=prefer)
+    outcomes = [planner.add(cand) for cand in candidates]
+    return planner.planned, outcomes
+
+
+class Planner:
+    """plan() one candidate at a time, in order: an importer can plan entries while it reads more."""
+
+    def __init__(self, catalog: Catalog, *, added: dt.date, prefer: Literal["catalog", "import"] = "catalog"):
+        self.catalog, self.added, self.prefer = catalog, added, prefer
+        self.papers: dict[str, Paper] = dict(catalog.papers)
+        self.index: dict[tuple[str, str], str] = {}
+        for p in self.papers.values():
+            for key in match_keys(p.model_dump()):
+                self.index.setdefault(key, p.id)
+        self.planned: dict[str, Planned] = {}
+        self.context = {"vocab": catalog.vocab}
+
+    def add(self, cand: Candidate) -> Outcome:
+        keys = cand.keys if cand.keys is not None else match_keys(cand.data)
+        index = self.index
+        match = next((index[k] for k in keys if k in index), None)
         if match is None:
-            outcome = _create(cand, papers, index, planned, catalog, added, context)
+            outcome = _create(cand, keys, self.papers, index, self.planned, self.catalog, self.added, self.context)
         else:
-            outcome = _merge(cand, match, papers, planned, catalog, prefer, context)
+            outcome = _merge(cand, match, self.papers, self.planned, self.catalog, self.prefer, self.context)
         outcome.notes = cand.notes + outcome.notes
-        outcomes.append(outcome)
-    return planned, outcomes
+        return outcome
 
 
-def _create(cand: Candidate, papers, index, planned, catalog: Catalog, added, context) -> Outcome:
+def _create(cand: Candidate, keys, papers, index, planned, catalog: Catalog, added, context) -> Outcome:
     data = dict(cand.data)
     if not cand.category:
         return Outcome(cand.line, cand.label, "skipped",
@@ -136,16 +153,16 @@ def _create(cand: Candidate, papers, index, planned, catalog: Catalog, added, co
         return Outcome(cand.line, cand.label, "skipped", reason="new paper without a URL, DOI or arXiv id to link to")
     if data["venue"] == "arXiv" and not data.get("arxiv"):
         return Outcome(cand.line, cand.label, "skipped", reason="preprint without an arXiv id")
-    record_id = make_id(data["title"], data["year"], data.get("arxiv"), taken=papers)
+    record_id = make_id(data["title"], data["year"], data.get("arxiv"), taken=papers, parts=cand.id_parts)
     data.update(id=record_id, categories=[cand.category], added=added)
     try:
         paper = Paper.model_validate(data, context=context)
     except ValidationError as exc:
         return Outcome(cand.line, cand.label, "skipped", reason=_validation_reason(exc))
     papers[record_id] = paper
-    for key in match_keys(data):
+    for key in keys:  # the id and the categories added above are not match keys
         index.setdefault(key, record_id)
-    planned[record_id] = Planned(paper, record_path(catalog.root, record_id), "created")
+    planned[record_id] = Planned(paper, "created")
     return Outcome(cand.line, cand.label, "created", record_id)
 
 
@@ -198,7 +215,7 @@ def _merge(cand: Candidate, match: str, papers, planned, catalog: Catalog, prefe
         return Outcome(cand.line, cand.label, "skipped", match, reason=f"merging would make the record invalid: {_validation_reason(exc)}")
     papers[match] = paper
     previous = planned.get(match)
-    planned[match] = Planned(paper, record_path(catalog.root, match), previous.status if previous else "merged")
+    planned[match] = Planned(paper, previous.status if previous else "merged")
     return Outcome(cand.line, cand.label, "merged", match, fields=sorted(changed), conflicts=conflicts, notes=notes,
                    reason="replaced the record's values with the imported ones" if conflicts else "")
 

@@ -1,0 +1,147 @@
+"""A BibTeX file read in two parts at once gives exactly what one pass gives."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from effdiff_catalog.catalog import Catalog
+from effdiff_catalog.importers import bibchunks
+from effdiff_catalog.importers.bibchunks import iter_parts, read_part, split_points, workers_for
+from effdiff_catalog.importers.bibtex import READ_FIELDS, _convert, import_bib, parse
+from conftest import DATA, REPO
+
+NODE = "algorithm.efficient_sampling.efficient_solver.ode_solver"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.load(REPO)
+
+
+def outcome(text: str, catalog: Catalog, jobs: int):
+    parsed = parse(text, catalog.venues, catalog.taxonomy, NODE, jobs=jobs)
+    candidates = [(c.line, c.label, c.data, c.category, c.notes, c.keys, c.id_parts) for c in parsed.candidates]
+    skipped = sorted((s.line, s.label, s.reason) for s in parsed.skipped)
+    return candidates, skipped
+
+
+def parts_of(text: str, catalog: Catalog, jobs: int = 2, convert=None) -> list:
+    convert = convert or partial(_convert, venues=catalog.venues, taxonomy=catalog.taxonomy, category=NODE)
+    return list(iter_parts(text, READ_FIELDS, convert, jobs))
+
+
+WORDS = ["Fast", "Efficient", 'Sch{\\"o}n']
+
+
+def entry(i: int, rng: random.Random, **fields) -> str:
+    word = rng.choice(WORDS)
+    base = {"title": f"{{{word} Sampler {i}: {{DDIM}} Steps}}",
+            "author": f"{{Name{i}, First and Other{i}, A.~B.}}", "booktitle": "{Advances in Neural Information Processing Systems}",
+            "year": "{2023}", "url": f"{{https://example.org/p/{i}}}"}
+    base.update(fields)
+    body = ",\n".join(f"  {k} = {v}" for k, v in base.items())
+    return f"@inproceedings{{key{i},\n{body}\n}}\n"
+
+
+def synthetic(n: int, seed: int = 5) -> str:
+    rng = random.Random(seed)
+    return "\n".join(entry(i, rng) for i in range(n))
+
+
+def test_split_points_fall_on_block_starts():
+    text = synthetic(40)
+    points = split_points(text, (0.5, 0.5))
+    assert len(points) == 2 and text[points[1]:].startswith("@inproceedings{") and text[points[1] - 1] == "\n"
+    assert abs(points[1] - len(text) / 2) < len(text) / 20
+    assert split_points("@misc{a, title={x}}", (0.5, 0.5)) == [0]  # nowhere to cut
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (DATA / "bibtex").glob("*.bib")))
+def test_every_export_reads_the_same_in_two_parts(name: str, catalog: Catalog):
+    text = (DATA / "bibtex" / name).read_text(encoding="utf-8")
+    assert outcome(text, catalog, 2) == outcome(text, catalog, 1)
+
+
+def test_a_large_file_is_read_in_two_parts_with_the_same_result(catalog: Catalog):
+    text = synthetic(300)
+    assert len(parts_of(text, catalog)) == 2  # the worker was used
+    two, one = outcome(text, catalog, 2), outcome(text, catalog, 1)
+    assert two == one and len(one[0]) == 300
+
+
+def test_macros_keys_and_case_across_the_cut(catalog: Catalog):
+    rng = random.Random(1)
+    first = [entry(i, rng) for i in range(30)]
+    second = [entry(i, rng) for i in range(30, 60)]
+    first[3] = entry(3, rng, url="homepage")  # a macro defined only in the second part
+    first[4] = entry(4, rng, year="yr")  # defined in both parts, in two cases: the later one wins
+    second[5] = entry(7, rng)  # key7 again: a duplicate of the first part's entry
+    text = "@string{YR = {2021}}\n" + "\n".join(first + second[:10]) + "\n" + \
+        "@string{homepage = {https://example.org/home}}\n@string{yr = {2022}}\n" + "\n".join(second[10:])
+    parts = parts_of(text, catalog)
+    macros_of = [{b[1] for b in part.blocks if isinstance(b, tuple)} for part in parts]
+    assert len(parts) == 2 and macros_of == [{"YR"}, {"homepage", "yr"}]  # key3 and key4 are in the first part
+    candidates, skipped = outcome(text, catalog, 2)
+    assert (candidates, skipped) == outcome(text, catalog, 1)
+    by_key = {c[1]: c for c in candidates}
+    assert by_key["key3"][2]["links"]["paper"] == "https://example.org/home" and by_key["key4"][2]["year"] == 2022
+    assert any(s[1] == "key7" and "duplicate" in s[2] for s in skipped)
+
+
+def test_a_cut_inside_a_broken_block_reads_the_file_whole(catalog: Catalog):
+    rng = random.Random(2)
+    entries = [entry(i, rng) for i in range(40)]
+    text = "\n".join(entries)
+    cut = split_points(text, (1 - bibchunks.WORKER_SHARE, bibchunks.WORKER_SHARE))[1]
+    broken_at = text.rfind("@inproceedings", 0, cut - 1)
+    text = text[:broken_at] + text[broken_at:cut].replace("\n}\n", "\n\n", 1) + text[cut:]  # the block before the cut never closes
+    cut = split_points(text, (1 - bibchunks.WORKER_SHARE, bibchunks.WORKER_SHARE))[1]
+    assert read_part(text[:cut], 0, READ_FIELDS, None).cut
+    parts = parts_of(text, catalog)
+    assert len(parts) == 1  # read again in one pass
+    candidates, skipped = outcome(text, catalog, 2)
+    assert (candidates, skipped) == outcome(text, catalog, 1) and skipped and len(candidates) < 40
+
+
+def _fails_in_the_worker(parent: int, real, entry, lookup):
+    if os.getpid() != parent:
+        raise RuntimeError("the worker breaks")
+    return real(entry, lookup)
+
+
+def test_a_failing_worker_leaves_the_parent_to_read_its_part(catalog: Catalog):
+    text = synthetic(120)
+    real = partial(_convert, venues=catalog.venues, taxonomy=catalog.taxonomy, category=NODE)
+    parts = parts_of(text, catalog, convert=partial(_fails_in_the_worker, os.getpid(), real))
+    assert len(parts) == 2 and len(parts[0].converted) + len(parts[1].converted) == 120
+    assert [r for r, _ in parts[1].converted.values()] == [r for r, _ in parts_of(text, catalog)[1].converted.values()]
+
+
+def test_an_abandoned_read_stops_the_worker(catalog: Catalog):
+    text = synthetic(200)
+    convert = partial(_convert, venues=catalog.venues, taxonomy=catalog.taxonomy, category=NODE)
+    parts = iter_parts(text, READ_FIELDS, convert, 2)
+    next(parts)
+    assert multiprocessing.active_children()
+    parts.close()
+    assert not multiprocessing.active_children()
+
+
+def test_crossref_files_and_small_files_are_read_in_one_pass():
+    assert workers_for("@misc{a, crossref = {b}}\n" * 50_000, None) == 1
+    assert workers_for("@misc{a, CrossRef={b}}", 2) == 1
+    assert workers_for("@misc{a, title = {b}}\n", None) == 1  # small
+    assert workers_for("@misc{a, title = {b}}\n", 2) == 2
+
+
+def test_import_report_is_the_same_in_two_parts(tmp_path: Path, catalog: Catalog):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(synthetic(150), encoding="utf-8")
+    reports = [import_bib([bib], catalog, category=NODE, dry_run=True, jobs=jobs)[0].to_json() for jobs in (1, 2)]
+    assert reports[0] == reports[1] and '"created": 150' in reports[0]
