@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+import statistics
 import tempfile
 from pathlib import Path
 
 import bibtexparser
 
-from common import best_of, scratch_root
+from common import scratch_root, timed
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.importers.bibchunks import workers_for
 from effdiff_catalog.importers.bibtex import import_bib
@@ -48,7 +49,7 @@ def synthetic_bib(n: int, seed: int = 3) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="effdiff-bench-import-"))
     try:
@@ -57,20 +58,25 @@ def main() -> None:
         bib.write_text(synthetic_bib(args.entries), encoding="utf-8")
         text = bib.read_text(encoding="utf-8")
         catalog = Catalog.load(tmp)
-        a = best_of(args.runs, lambda: bibtexparser.parse_string(text))
         results = {}
 
         def run(jobs) -> None:
             results[jobs], _ = import_bib([bib], catalog, category="algorithm.efficient_sampling", dry_run=True, jobs=jobs)
 
-        b = best_of(args.runs, lambda: run(None))
-        b1 = best_of(args.runs, lambda: run(1))
+        # interleaved, so that a machine that slows down or speeds up meanwhile weighs on all three alike
+        times: dict[str, list[float]] = {"a": [], "b": [], "b1": []}
+        for _ in range(args.runs):
+            times["a"].append(timed(lambda: bibtexparser.parse_string(text)))
+            times["b"].append(timed(lambda: run(None)))
+            times["b1"].append(timed(lambda: run(1)))
+        a, b, b1 = (min(times[k]) for k in ("a", "b", "b1"))
+        med = {k: statistics.median(v) for k, v in times.items()}
         parts = workers_for(text, None)
-        print(f"{args.entries} entries, {len(text):,} bytes")
-        print(f"(a) bibtexparser.parse_string: {a:.3f} s")
-        print(f"(b) import-bib --dry-run (parse, convert, merge plan), default ({parts} part(s) at once): {b:.3f} s")
-        print(f"    the same with --jobs 1 (one pass): {b1:.3f} s")
-        print(f"ratio (b)/(a): {b / a:.2f}  (goal <= 1.5); one pass: {b1 / a:.2f}")
+        print(f"{args.entries} entries, {len(text):,} bytes; best (median) of {args.runs} interleaved runs")
+        print(f"(a) bibtexparser.parse_string: {a:.3f} s ({med['a']:.3f})")
+        print(f"(b) import-bib --dry-run (parse, convert, merge plan), default ({parts} part(s) at once): {b:.3f} s ({med['b']:.3f})")
+        print(f"    the same with --jobs 1 (one pass): {b1:.3f} s ({med['b1']:.3f})")
+        print(f"ratio (b)/(a): {b / a:.2f} (medians {med['b'] / med['a']:.2f}; goal <= 1.5); one pass: {b1 / a:.2f}")
         assert results[None].to_json() == results[1].to_json(), "the two ways gave different reports"
         print(f"outcomes: {results[None].counts()} (the same both ways)")
     finally:

@@ -10,6 +10,13 @@ from typing import Callable
 REPO = Path(__file__).resolve().parents[1]
 
 
+def timed(func: Callable[[], object]) -> float:
+    """Seconds one call of func() takes."""
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
 def best_of(runs: int, func: Callable[[], object]) -> float:
     """The fastest of `runs` timings of func(), in seconds."""
     times = []

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from effdiff_catalog.ids import id_parts, make_id
+from effdiff_catalog.importers import latex
 from effdiff_catalog.importers.bibtex import READ_FIELDS, field_value, person_name, person_name_by_rules, split_names
 from effdiff_catalog.model import _PLAIN_URL, check_url, check_url_fully
 from effdiff_catalog import text as text_module
@@ -131,3 +132,30 @@ def test_url_keys(url: str, key: str):
 
 def test_fold_spells_out_greek_and_strips_accents():
     assert fold("Δ-DiT Schön ς µ") == "delta-dit schon sigma μ"
+
+
+def _latex_every_step(value: str) -> str:
+    """latex_to_text as it was before it skipped steps: every substitution, always."""
+    text = latex.SYMBOL_ACCENT.sub(latex._accent, value)
+    text = latex.LETTER_ACCENT.sub(latex._accent, text)
+    text = latex.SPECIAL_LETTER.sub(lambda m: latex.LETTERS[m.group(1)], text)
+    text = latex.STYLE.sub("", text)
+    text = latex.NAMED.sub(latex._named, text)
+    text = latex.ESCAPE.sub(lambda m: "\x00" + m.group(1), text)
+    text = latex.SPACES.sub(" ", text)
+    text = text.replace("---", "—").replace("--", "–")
+    if "\\" in text:
+        text = latex._FALLBACK.latex_to_text(value)
+    text = text.replace("{", "").replace("}", "").replace("$", "").replace("\x00", "")
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+LATEX = st.lists(st.sampled_from(["\\", '"', "'", "o", "i", "\\i", "{", "}", "u", "v", "c", "ae", "ss", "textit", "emph",
+                                  "alpha", "Delta", "times", "&", "_", "%", "~", "-", "--", "$", " ", "x", "\\\\", "\\,",
+                                  "e\u0301", "S"]), max_size=14).map("".join)
+
+
+@given(LATEX)
+@settings(max_examples=1500, deadline=None)
+def test_latex_skips_only_steps_with_nothing_to_do(value: str):
+    assert latex.latex_to_text(value) == _latex_every_step(value)

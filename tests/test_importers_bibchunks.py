@@ -70,7 +70,7 @@ def test_every_export_reads_the_same_in_two_parts(name: str, catalog: Catalog):
 
 def test_a_large_file_is_read_in_two_parts_with_the_same_result(catalog: Catalog):
     text = synthetic(300)
-    assert len(parts_of(text, catalog)) == 2  # the worker was used
+    assert len(parts_of(text, catalog)) == 1 + bibchunks.WORKER_PIECES  # the parent's part and the worker's pieces
     two, one = outcome(text, catalog, 2), outcome(text, catalog, 1)
     assert two == one and len(one[0]) == 300
 
@@ -86,7 +86,7 @@ def test_macros_keys_and_case_across_the_cut(catalog: Catalog):
         "@string{homepage = {https://example.org/home}}\n@string{yr = {2022}}\n" + "\n".join(second[10:])
     parts = parts_of(text, catalog)
     macros_of = [{b[1] for b in part.blocks if isinstance(b, tuple)} for part in parts]
-    assert len(parts) == 2 and macros_of == [{"YR"}, {"homepage", "yr"}]  # key3 and key4 are in the first part
+    assert macros_of[0] == {"YR"} and set().union(*macros_of[1:]) == {"homepage", "yr"}  # key3 and key4 are in the first part
     candidates, skipped = outcome(text, catalog, 2)
     assert (candidates, skipped) == outcome(text, catalog, 1)
     by_key = {c[1]: c for c in candidates}
@@ -110,17 +110,22 @@ def test_a_cut_inside_a_broken_block_reads_the_file_whole(catalog: Catalog):
 
 
 def _fails_in_the_worker(parent: int, real, entry, lookup):
-    if os.getpid() != parent:
+    if os.getpid() != parent and entry.key == "key250":
         raise RuntimeError("the worker breaks")
     return real(entry, lookup)
 
 
-def test_a_failing_worker_leaves_the_parent_to_read_its_part(catalog: Catalog):
-    text = synthetic(120)
+def test_a_failing_worker_leaves_the_parent_to_read_the_rest(catalog: Catalog):
+    text = synthetic(300)
     real = partial(_convert, venues=catalog.venues, taxonomy=catalog.taxonomy, category=NODE)
-    parts = parts_of(text, catalog, convert=partial(_fails_in_the_worker, os.getpid(), real))
-    assert len(parts) == 2 and len(parts[0].converted) + len(parts[1].converted) == 120
-    assert [r for r, _ in parts[1].converted.values()] == [r for r, _ in parts_of(text, catalog)[1].converted.values()]
+    broken = parts_of(text, catalog, convert=partial(_fails_in_the_worker, os.getpid(), real))
+    normal = parts_of(text, catalog)
+    assert 2 < len(broken) < len(normal)  # some pieces came from the worker, then the parent read the rest
+
+    def results(parts):
+        return [result for part in parts for result, _ in part.converted.values()]
+
+    assert results(broken) == results(normal) and len(results(normal)) == 300
 
 
 def test_an_abandoned_read_stops_the_worker(catalog: Catalog):
@@ -145,3 +150,17 @@ def test_import_report_is_the_same_in_two_parts(tmp_path: Path, catalog: Catalog
     bib.write_text(synthetic(150), encoding="utf-8")
     reports = [import_bib([bib], catalog, category=NODE, dry_run=True, jobs=jobs)[0].to_json() for jobs in (1, 2)]
     assert reports[0] == reports[1] and '"created": 150' in reports[0]
+
+
+def test_a_piece_of_the_worker_cut_inside_a_block_is_read_with_the_rest(catalog: Catalog):
+    text = synthetic(300)
+    start = split_points(text, (1 - bibchunks.WORKER_SHARE, bibchunks.WORKER_SHARE))[1]
+    pieces = [start + p for p in split_points(text[start:], (1 / bibchunks.WORKER_PIECES,) * bibchunks.WORKER_PIECES)]
+    cut = pieces[2]  # the end of the worker's second piece
+    broken_at = text.rfind("@inproceedings", 0, cut - 1)
+    text = text[:broken_at] + text[broken_at:cut].replace("\n}\n", "\n\n", 1) + text[cut:]
+    assert split_points(text, (1 - bibchunks.WORKER_SHARE, bibchunks.WORKER_SHARE))[1] == start
+    parts = parts_of(text, catalog)
+    assert len(parts) == 1 + 1 + 1  # the parent's part, the first piece, then the rest in one
+    assert outcome(text, catalog, 2) == outcome(text, catalog, 1)
+    assert any("not valid BibTeX" in s[2] for s in outcome(text, catalog, 2)[1])

@@ -1,22 +1,22 @@
-"""Reading a large BibTeX file on two cores: split it between blocks, parse the parts at once.
+"""Reading a large BibTeX file on two cores: cut it between blocks, read the parts at once.
 
-bibtexparser reads a file in one pass of pure Python; a bibliography of thousands of entries keeps
-one core busy for a while, and the conversion of its entries to records another while. Here the
-text is cut where a line starts a block (`@type{`), the parts are parsed (and their entries
-converted) at the same time, one in a forked worker process, and the results are joined as if
-the whole file had been read in one pass:
+bibtexparser reads a file in one pass of pure Python, and turning its entries into records takes
+as long again. Here the text is cut where a line starts a block (`@type{`); a forked worker
+parses and converts the second part while the parent does the first (and the importer plans the
+first part's entries while the second is still on its way). The parts are joined as if the whole
+file had been read in one pass:
 
 - line numbers count from the start of the file;
 - a key already used in an earlier part is a duplicate, as bibtexparser would report it;
 - `@string` macros of every part serve every entry: an entry converted with the macros of its own
-  part only is converted again when a macro it looked up reads differently in the whole file;
-- entries that need the whole file (crossref children and their possible parents) are converted
-  only after the join.
+  part is converted again when a macro it looked up reads differently in the whole file;
+- a file with crossref fields is read in one pass (an entry may inherit from any other).
 
-When a cut falls inside a block (its part ends in an unfinished block), when the worker fails, or
-when the machine or the platform does not allow it, the file is read in one pass instead: the
-result is the same, only slower. `tests/test_importers_bibtex.py` compares both ways on every
-BibTeX fixture and on generated files.
+When the cut falls inside a block (the first part ends in a failed block), the file is read again
+in one pass; when the worker fails, the parent reads the second part itself; without two cores,
+Linux's fork, or for a small file, there is one pass from the start. The result is the same every
+way, only the time differs: tests/test_importers_bibchunks.py compares them on every BibTeX
+fixture and on generated files, and benchmarks/bench_import.py on 5,000 entries.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import os
 import re
 import sys
 import threading
+from queue import Empty
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -33,12 +34,13 @@ import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock, String
 
 PARENT_TYPES = ("proceedings", "book", "collection")  # the types a crossref may point to
-PARALLEL_MIN_CHARS = 400_000  # below this, forking costs more than it saves
+PARALLEL_MIN_CHARS = 100_000  # measured: two parts win from about 250 entries (80 kB: 20 ms vs 26 ms)
 _BLOCK_START = re.compile(r"\n(?=@\w*[ \t]*[{(])")
 _CROSSREF = re.compile(r"crossref\s*=", re.I)
 # the worker's share of the file: it reads at the parent's pace, then sends its part back, while the
 # parent plans the entries of the first part (timelines measured with benchmarks/bench_import.py)
-WORKER_SHARE = 0.5
+WORKER_SHARE = 0.65
+WORKER_PIECES = 8  # the worker sends its share in pieces: the parent plans one while the worker reads the next
 _FAILED_KEY = re.compile(r"\s*@\s*\w+\s*[{(]\s*([^,\s]+)")
 
 
@@ -99,7 +101,14 @@ def read_part(text: str, first_line: int, read_fields: frozenset[str], convert: 
     part = Part()
     strings = {}
     for block in library.blocks:
-        if isinstance(block, DuplicateBlockKeyBlock):
+        if isinstance(block, Entry):  # nearly every block: tested first
+            fields = {}
+            for f in block.fields:
+                name = f.key.lower()
+                if name in read_fields:
+                    fields[name] = f.value
+            part.blocks.append(RawEntry(block.key, block.entry_type.lower(), first_line + block.start_line + 1, fields))
+        elif isinstance(block, DuplicateBlockKeyBlock):
             dup = block.ignore_error_block
             part.blocks.append(Failed(first_line + block.start_line + 1, str(getattr(dup, "key", "") or block.key),
                                       "", "string" if isinstance(dup, String) else "entry"))
@@ -109,13 +118,6 @@ def read_part(text: str, first_line: int, read_fields: frozenset[str], convert: 
             m = _FAILED_KEY.match(raw)
             key = getattr(block.ignore_error_block, "key", "") or (m.group(1) if m else "")
             part.blocks.append(Failed(first_line + block.start_line + 1, str(key or ""), detail))
-        elif isinstance(block, Entry):
-            fields = {}
-            for f in block.fields:
-                name = f.key.lower()
-                if name in read_fields:
-                    fields[name] = f.value
-            part.blocks.append(RawEntry(block.key, block.entry_type.lower(), first_line + block.start_line + 1, fields))
         elif isinstance(block, String):
             part.blocks.append(("string", block.key, block.value, first_line + block.start_line + 1))
             strings[block.key.lower()] = block.value
@@ -162,46 +164,71 @@ def workers_for(text: str, jobs: int | None, crossrefs: bool | None = None) -> i
     return 2 if cores >= 2 and len(text) >= PARALLEL_MIN_CHARS and threading.active_count() == 1 else 1
 
 
-def _worker(conn, text: str, first_line: int, read_fields, convert) -> None:
+def _worker(queue, text: str, start: int, read_fields, convert) -> None:
+    """Read text[start:] in pieces and put each on the queue as ("part", part, where it ends), then
+    ("done", None, len(text)); ("error", message, None) if anything fails."""
     try:
-        conn.send(("ok", read_part(text, first_line, read_fields, convert, slim=True, crossrefs=False)))
-    except BaseException as exc:  # noqa: BLE001 - report anything; the parent reads the part itself then
-        conn.send(("error", repr(exc)))
+        line = text.count("\n", 0, start)
+        bounds = [start + p for p in split_points(text[start:], (1 / WORKER_PIECES,) * WORKER_PIECES)] + [len(text)]
+        for a, b in zip(bounds, bounds[1:]):
+            part = read_part(text[a:b], line, read_fields, convert, slim=True, crossrefs=False)
+            if part.cut and b < len(text):  # this cut split a block: read the rest whole
+                queue.put(("part", read_part(text[a:], line, read_fields, convert, slim=True, crossrefs=False), len(text)))
+                break
+            queue.put(("part", part, b))
+            line += text.count("\n", a, b)
+        queue.put(("done", None, len(text)))
+    except BaseException as exc:  # noqa: BLE001 - report anything; the parent reads the rest itself then
+        queue.put(("error", repr(exc), None))
     finally:
-        conn.close()
+        queue.close()
+        queue.join_thread()  # every piece is in the pipe before the process ends
+
+
+def _answers(queue, worker) -> Iterator[tuple[str, Any, Any]]:
+    """What the worker puts on the queue; ("error", ...) when it ends without a last word."""
+    while True:
+        try:
+            yield queue.get(timeout=0.2)
+        except Empty:
+            if not worker.is_alive() and queue.empty():
+                yield "error", f"the worker process ended without an answer (exit code {worker.exitcode})", None
+                return
 
 
 def iter_parts(text: str, read_fields: frozenset[str], convert: Convert, jobs: int | None = None) -> Iterator[Part]:
     """The parts of the file in order, read in one pass or two at once (see the module's
-    docstring). The first part is yielded while the worker still reads the second, so that the
-    caller can go on with it."""
+    docstring). The first part is yielded while the worker still reads the rest, which comes in
+    pieces, so that the caller can go on with each as soon as it is there."""
     crossrefs = uses_crossref(text)
     points = split_points(text, (1 - WORKER_SHARE, WORKER_SHARE)) if workers_for(text, jobs, crossrefs) > 1 else [0]
     if len(points) < 2:
         yield read_part(text, 0, read_fields, convert, crossrefs=crossrefs)
         return
-    second, second_line = text[points[1]:], text.count("\n", 0, points[1])
     context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_worker, args=(sender, second, second_line, read_fields, convert), daemon=True)
+    queue = context.Queue()
+    worker = context.Process(target=_worker, args=(queue, text, points[1], read_fields, convert), daemon=True)
     worker.start()
-    sender.close()
-    answered = False
+    finished = False
     try:
         first = read_part(text[:points[1]], 0, read_fields, convert, crossrefs=False)
         if first.cut:  # the cut may have split a block: read the file whole
             yield read_part(text, 0, read_fields, convert, crossrefs=False)
             return
         yield first
-        try:
-            status, payload = receiver.recv()
-        except (EOFError, OSError):
-            status, payload = "error", "the worker process ended without an answer"
-        answered = True
-        # the first part ended between blocks, so the second can be read on its own here as well
-        yield payload if status == "ok" else read_part(second, second_line, read_fields, convert, crossrefs=False)
+        done_to = points[1]  # the text up to here has been yielded
+        for kind, payload, end in _answers(queue, worker):
+            if kind == "part":
+                yield payload
+                done_to = end
+            elif kind == "done":
+                break
+            else:  # the parts so far ended between blocks, so the rest can be read on its own here
+                yield read_part(text[done_to:], text.count("\n", 0, done_to), read_fields, convert, crossrefs=False)
+                break
+        finished = True
     finally:
-        receiver.close()
-        if not answered:
-            worker.terminate()  # its part is not wanted any more
+        if not finished:
+            worker.terminate()  # its parts are not wanted any more
         worker.join()
+        queue.close()

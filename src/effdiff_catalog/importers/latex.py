@@ -34,6 +34,13 @@ ESCAPE = re.compile(r"\\([&%$#_{}])")
 STYLE = re.compile(r"\\(?:textit|textbf|textsl|emph|textrm|textsc|texttt|textsf|textup|textnormal|text|mathrm|mathbf|mathit|mathsf|mathtt|mathcal|mathbb|boldsymbol|bm|url|href\{[^}]*\})\s*(?=\{)")
 NAMED = re.compile(r"\\([A-Za-z]+)(?![A-Za-z])\s?")
 SPACES = re.compile(r"\\[,;:!> ]|~")
+_AFTER_BACKSLASH = re.compile(r"\\(?=(.))", re.S)  # the character after every backslash, "\\\\" included
+_SYMBOL_ACCENTS = frozenset("\"'`^~=.")
+_LETTER_ACCENTS = frozenset("uvHckrdb")
+_SPECIAL_STARTS = frozenset(name[0] for name in LETTERS)
+_STYLE_STARTS = frozenset("tembuh")  # textit..., emph, math..., boldsymbol, bm, url, href
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_ESCAPED = frozenset("&%$#_{}")
 _MARKUP = re.compile(r"[\\{}$~]|--")
 _FALLBACK = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 
@@ -54,18 +61,31 @@ def _named(m: re.Match) -> str:
     return m.group(0)
 
 
+_STEPS = (
+    (_SYMBOL_ACCENTS, SYMBOL_ACCENT, _accent),
+    (_LETTER_ACCENTS, LETTER_ACCENT, _accent),
+    (_SPECIAL_STARTS, SPECIAL_LETTER, lambda m: LETTERS[m.group(1)]),
+    (_STYLE_STARTS, STYLE, ""),
+    (_LETTERS, NAMED, _named),
+    (_ESCAPED, ESCAPE, lambda m: "\x00" + m.group(1)),  # protect escaped specials from the next steps
+)
+
+
 def latex_to_text(value: str) -> str:
     """'Sch{\\"o}n \\& {DPM}-Solver, $\\Delta$-DiT' -> 'Schön & DPM-Solver, Δ-DiT'."""
     if not _MARKUP.search(value):
         return " ".join(unicodedata.normalize("NFC", value).split())
     text = value
     if "\\" in text:
-        text = SYMBOL_ACCENT.sub(_accent, text)
-        text = LETTER_ACCENT.sub(_accent, text)
-        text = SPECIAL_LETTER.sub(lambda m: LETTERS[m.group(1)], text)
-        text = STYLE.sub("", text)
-        text = NAMED.sub(_named, text)
-        text = ESCAPE.sub(lambda m: "\x00" + m.group(1), text)  # protect escaped specials from the next steps
+        # a step is skipped when no backslash is followed by a character its commands start with;
+        # after a step that changed the text (a removal may join a backslash to a new character) look again
+        after = set(_AFTER_BACKSLASH.findall(text))
+        for chars, pattern, replace in _STEPS:
+            if after & chars:
+                changed = pattern.sub(replace, text)
+                if changed != text:
+                    text = changed
+                    after = set(_AFTER_BACKSLASH.findall(text))
     if "\\" in text or "~" in text:
         text = SPACES.sub(" ", text)
     if "--" in text:
