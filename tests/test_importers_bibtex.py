@@ -162,6 +162,10 @@ def test_not_bibtex_is_one_clear_error(catalog_root: Path, capsys):
     assert "binary file, not BibTeX" in capsys.readouterr().err
     assert main(["import-bib", str(DATA / "lists" / "venue_variants.md"), "--root", str(catalog_root)]) == 1
     assert "no BibTeX entries" in capsys.readouterr().err
+    macros = catalog_root / "strings.bib"
+    macros.write_text("@string{pami = {IEEE TPAMI}}\n@comment{only macros here}\n", encoding="utf-8")
+    assert main(["import-bib", str(macros), "--root", str(catalog_root)]) == 1
+    assert "strings.bib: no BibTeX entries found" in capsys.readouterr().err
     assert main(["import-bib", str(BIB / "dblp.bib"), "--root", str(catalog_root), "--category", "algorithm.sampling.solvr"]) == 1
     assert "did you mean 'algorithm.efficient_sampling.efficient_solver'" in capsys.readouterr().err
 
@@ -257,3 +261,21 @@ def test_export_then_import_gives_back_the_same_facts(tmp_path_factory, data: di
     [back] = Catalog.load(target).papers.values()
     got = (back.title, back.authors, back.venue, back.year, back.arxiv, back.doi, back.links.paper)
     assert got == (paper.title, paper.authors, paper.venue, paper.year, paper.arxiv, paper.doi, paper.links.paper), text
+
+
+def test_a_field_given_twice_keeps_its_first_value_as_in_bibtex(catalog_root: Path):
+    """Zotero exports sometimes repeat a field; BibTeX warns and uses the first one, and so does the import."""
+    from effdiff_catalog.importers.bibtex import parse
+
+    catalog = Catalog.load(catalog_root)
+    text = ("@inproceedings{twice,\n  title = {A Twice Told Sampler},\n  booktitle = {NeurIPS},\n  year = {2023},\n"
+            "  doi = {10.1000/first},\n  url = {https://example.org/a},\n  doi = {10.1000/second}\n}\n"
+            "@inproceedings{cases,\n  title = {A Sampler in Two Cases},\n  booktitle = {ICML},\n  YEAR = {2022},\n  year = {2021},\n"
+            "  url = {https://example.org/b}\n}\n"
+            "@proceedings{placeholder,\n  title = {Proceedings of Something},\n  year = {-1}\n}\n")
+    parsed = parse(text, catalog.venues, catalog.taxonomy, NODE)
+    got = {c.label: c for c in parsed.candidates}
+    assert got["twice"].data["doi"] == "10.1000/first" and got["twice"].line == 1
+    assert any("field 'doi' is given twice" in n and "10.1000/second" in n for n in got["twice"].notes)
+    assert got["cases"].data["year"] == 2022
+    assert [(s.label, s.reason) for s in parsed.skipped] == [("placeholder", "year '-1' is not a year")]

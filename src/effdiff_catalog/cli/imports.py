@@ -167,7 +167,7 @@ def register(add: Add) -> None:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--category", metavar="NODE", help="taxonomy node for new records (else taken from the entry's keywords)")
     p.add_argument("--jobs", type=int, metavar="N", choices=(1, 2), default=None,
-                   help="read a file in N parts at once (default: 2 for files over 100 kB on a machine with two cores "
+                   help="read a file in N parts at once (default: 2 for files over 300 kB on a machine with two cores "
                         "and Linux; 1 reads it in one pass)")
     _import_options(p)
 

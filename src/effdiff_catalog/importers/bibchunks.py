@@ -31,15 +31,17 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 import bibtexparser
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock, String
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock, String
 
 PARENT_TYPES = ("proceedings", "book", "collection")  # the types a crossref may point to
-PARALLEL_MIN_CHARS = 100_000  # measured: two parts win from about 250 entries (80 kB: 20 ms vs 26 ms)
+PARALLEL_MIN_CHARS = 300_000  # two parts paid from ~80 kB on generated files, but real exports of 100-150 kB
+# were as often slower (a fork costs more in a larger process); from 300 kB they win (measured on 11 real .bib files)
 _BLOCK_START = re.compile(r"\n(?=@\w*[ \t]*[{(])")
 _CROSSREF = re.compile(r"crossref\s*=", re.I)
-# the worker's share of the file: it reads at the parent's pace, then sends its part back, while the
-# parent plans the entries of the first part (timelines measured with benchmarks/bench_import.py)
-WORKER_SHARE = 0.65
+# the worker's share of the file. The parent also plans every entry, but real exports spend most of
+# their time in the parse (abstracts, fields not read): half and half was best on a 3 MB DBLP-style
+# list and a 0.8 MB JabRef export, and as good as 0.55-0.65 on benchmarks/bench_import.py
+WORKER_SHARE = 0.5
 WORKER_PIECES = 8  # the worker sends its share in pieces: the parent plans one while the worker reads the next
 _FAILED_KEY = re.compile(r"\s*@\s*\w+\s*[{(]\s*([^,\s]+)")
 
@@ -52,9 +54,10 @@ class RawEntry:
     entry_type: str
     line: int
     fields: dict[str, str]  # lower-case field name -> value as written (only the fields an import reads)
+    notes: tuple[str, ...] = ()
 
     def __reduce__(self):  # pickled as its values only: thousands cross from the worker process
-        return (RawEntry, (self.key, self.entry_type, self.line, self.fields))
+        return (RawEntry, (self.key, self.entry_type, self.line, self.fields, self.notes))
 
 
 @dataclass
@@ -76,6 +79,22 @@ class Part:
 
 
 Convert = Callable[[RawEntry, Callable[[str], str | None]], Any]
+
+
+def _raw_entry(entry: Entry, first_line: int, read_fields: frozenset[str]) -> RawEntry:
+    """The fields an import reads; a field named twice (in any case) keeps its first value, as in
+    BibTeX, with a note when the values differ."""
+    fields: dict[str, str] = {}
+    notes = []
+    for f in entry.fields:
+        name = f.key.lower()
+        if name in read_fields:
+            if name not in fields:
+                fields[name] = f.value
+            elif f.value != fields[name]:
+                notes.append(f"field '{name}' is given twice; the first value was used, as BibTeX does: "
+                             f"{fields[name]} (not {f.value})")
+    return RawEntry(entry.key, entry.entry_type.lower(), first_line + entry.start_line + 1, fields, tuple(notes))
 
 
 def split_points(text: str, shares: tuple[float, ...]) -> list[int]:
@@ -102,12 +121,9 @@ def read_part(text: str, first_line: int, read_fields: frozenset[str], convert: 
     strings = {}
     for block in library.blocks:
         if isinstance(block, Entry):  # nearly every block: tested first
-            fields = {}
-            for f in block.fields:
-                name = f.key.lower()
-                if name in read_fields:
-                    fields[name] = f.value
-            part.blocks.append(RawEntry(block.key, block.entry_type.lower(), first_line + block.start_line + 1, fields))
+            part.blocks.append(_raw_entry(block, first_line, read_fields))
+        elif isinstance(block, DuplicateFieldKeyBlock):  # a field given twice: read as BibTeX does, the first counts
+            part.blocks.append(_raw_entry(block.ignore_error_block, first_line, read_fields))
         elif isinstance(block, DuplicateBlockKeyBlock):
             dup = block.ignore_error_block
             part.blocks.append(Failed(first_line + block.start_line + 1, str(getattr(dup, "key", "") or block.key),
@@ -124,7 +140,7 @@ def read_part(text: str, first_line: int, read_fields: frozenset[str], convert: 
     last = library.blocks[-1] if library.blocks else None
     # a part that ends in a failed block may have been cut inside it, and a block that fails at the
     # end of a part fails in another way (or not at all) in the whole file: the caller reads it whole
-    part.cut = isinstance(last, ParsingFailedBlock) and not isinstance(last, DuplicateBlockKeyBlock)
+    part.cut = isinstance(last, ParsingFailedBlock) and not isinstance(last, (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock))
     if convert is not None:
         for i, block in enumerate(part.blocks):
             if isinstance(block, RawEntry) and not (crossrefs and ("crossref" in block.fields or block.entry_type in PARENT_TYPES)):

@@ -254,7 +254,13 @@ READ_FIELDS = frozenset({"title", "year", "date", "author", "journal", "booktitl
 
 def _convert(entry: RawEntry, lookup, venues, taxonomy, category: str | None):
     fields = {name: field_value(value, lookup) for name, value in entry.fields.items()}
-    return _candidate(entry.key, entry.entry_type, entry.line, fields, venues, taxonomy, category)
+    return _with_notes(entry, _candidate(entry.key, entry.entry_type, entry.line, fields, venues, taxonomy, category))
+
+
+def _with_notes(entry: RawEntry, result):
+    if entry.notes and isinstance(result, Candidate):
+        result.notes[:0] = entry.notes
+    return result
 
 
 def parse(text: str, venues, taxonomy, category: str | None, *, jobs: int | None = None) -> ParsedBib:
@@ -286,12 +292,14 @@ def read_bib(text: str, venues, taxonomy, category: str | None, *, jobs: int | N
         entries = []
         for i, block in enumerate(part.blocks):
             if isinstance(block, RawEntry):
+                found = True
                 if block.key in seen:
                     yield _failed(Failed(block.line, block.key, "", "entry"))
                 else:
                     seen.add(block.key)
                     entries.append((block, part.converted.get(i)))
             elif isinstance(block, Failed):
+                found = True
                 yield _failed(block)
             else:
                 _, key, value, line = block
@@ -299,7 +307,6 @@ def read_bib(text: str, venues, taxonomy, category: str | None, *, jobs: int | N
                     yield _failed(Failed(line, key, "", "string"))
                 else:
                     macros[key] = value
-            found = True
         if not held and all(converted is not None and not converted[1] for _, converted in entries):
             yield from (converted[0] for _, converted in entries)  # final: no macro or other entry involved
         else:
@@ -311,7 +318,9 @@ def read_bib(text: str, venues, taxonomy, category: str | None, *, jobs: int | N
 
 
 def _failed(f: Failed) -> Skipped:
-    if f.duplicate_of:
+    if f.duplicate_of == "string":
+        reason = "@string name defined again (the first definition was kept)"
+    elif f.duplicate_of:
         reason = "duplicate entry key (the first entry with that key was kept)"
     else:
         reason = "not valid BibTeX" + (f": {f.reason}" if f.reason else ": unbalanced braces or quotes, or a missing comma")
@@ -347,7 +356,7 @@ def _finish(entries: list[tuple[RawEntry, Any]], macros: dict[str, str], venues,
                 fields.setdefault(name, value)
             if "booktitle" not in fields and "title" in parent_fields:
                 fields["booktitle"] = parent_fields["title"]
-        yield _candidate(entry.key, entry.entry_type, entry.line, fields, venues, taxonomy, category)
+        yield _with_notes(entry, _candidate(entry.key, entry.entry_type, entry.line, fields, venues, taxonomy, category))
 
 
 def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], venues, taxonomy, category: str | None):
@@ -364,8 +373,6 @@ def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], ven
     data: dict[str, Any] = {"title": title}
     if year_text:
         data["year"] = int(year_text.group(0))
-    elif not arxiv:
-        return Skipped(line, key, "entry has no year")
     if venue == "arXiv" and arxiv:
         first = arxiv_year(arxiv)
         if first and data.get("year") != first:
@@ -373,7 +380,8 @@ def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], ven
                 notes.append(f"year {data['year']} replaced by {first}, the year of arXiv id {arxiv}")
             data["year"] = first
     if "year" not in data:
-        return Skipped(line, key, "entry has no year")
+        given = (fields.get("year") or fields.get("date") or "").strip()
+        return Skipped(line, key, f"year '{given}' is not a year" if given else "entry has no year")
     if venue:
         data["venue"] = venue
     if "author" in fields:
