@@ -5,15 +5,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.importers import bibchunks
 from effdiff_catalog.importers.bibchunks import iter_parts, read_part, split_points, workers_for
-from effdiff_catalog.importers.bibtex import READ_FIELDS, _convert, import_bib, parse
+from effdiff_catalog.importers.bibtex import READ_FIELDS, BibtexError, _convert, import_bib, parse
 from conftest import DATA, REPO
 
 NODE = "algorithm.efficient_sampling.efficient_solver.ode_solver"
@@ -25,7 +27,10 @@ def catalog() -> Catalog:
 
 
 def outcome(text: str, catalog: Catalog, jobs: int):
-    parsed = parse(text, catalog.venues, catalog.taxonomy, NODE, jobs=jobs)
+    try:
+        parsed = parse(text, catalog.venues, catalog.taxonomy, NODE, jobs=jobs)
+    except BibtexError as exc:
+        return "error", str(exc)
     candidates = [(c.line, c.label, c.data, c.category, c.notes, c.keys, c.id_parts) for c in parsed.candidates]
     skipped = sorted((s.line, s.label, s.reason) for s in parsed.skipped)
     return candidates, skipped
@@ -164,3 +169,31 @@ def test_a_piece_of_the_worker_cut_inside_a_block_is_read_with_the_rest(catalog:
     assert len(parts) == 1 + 1 + 1  # the parent's part, the first piece, then the rest in one
     assert outcome(text, catalog, 2) == outcome(text, catalog, 1)
     assert any("not valid BibTeX" in s[2] for s in outcome(text, catalog, 2)[1])
+
+
+BLOCKS = st.one_of(
+    st.builds(lambda i: entry(i, random.Random(i)), st.integers(0, 40)),  # keys repeat: duplicates
+    st.builds(lambda i, m: entry(i, random.Random(i), booktitle=m), st.integers(0, 40), st.sampled_from(["nips", "NIPS", "pami"])),
+    st.builds(lambda i: entry(i, random.Random(i)).replace("\n}\n", "\n\n", 1), st.integers(0, 40)),  # never closed
+    st.builds(lambda i: entry(i, random.Random(i)).replace("title = {", "title = {{", 1), st.integers(0, 40)),  # unbalanced
+    st.builds(lambda i: entry(i, random.Random(i), url="homepage", year="yr"), st.integers(0, 40)),  # macros, maybe undefined
+    st.builds(lambda i: entry(i, random.Random(i)).replace("{key", "(key", 1).replace("\n}\n", "\n)\n", 1), st.integers(0, 40)),
+    st.builds(lambda i: entry(i, random.Random(i)).replace("\n", "\r\n"), st.integers(0, 40)),  # CRLF
+    st.sampled_from(["@string{homepage = {https://example.org/home}}\n", "@string(yr = \"2021\")\n", "@STRING{YR = {2022}}\n",
+                     "@inproceedings{,\n  title = {No Key},\n  year = {2020}\n}\n", "@misc{x, title = {A}, title = {B}, year = 2020}\n",
+                     "@string{nips = {Advances in Neural Information Processing Systems}}\n", "@string{NIPS = {NeurIPS}}\n",
+                     "@string{pami = {IEEE TPAMI}}\n", "@comment{a comment}\n", "free text between entries\n",
+                     "@preamble{\"\\newcommand{\\x}{y}\"}\n", "@misc{broken title = {x}}\n", "@misc{nokey}\n"]),
+)
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Catalog:
+    return Catalog.load(REPO)
+
+
+@given(st.lists(BLOCKS, min_size=2, max_size=40))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_file_reads_the_same_in_parts(blocks: list):
+    text = "\n".join(blocks)
+    assert outcome(text, shipped(), 2) == outcome(text, shipped(), 1)

@@ -304,6 +304,7 @@ def read_bib(text: str, venues, taxonomy, category: str | None, *, jobs: int | N
             else:
                 _, key, value, line = block
                 if key in macros:
+                    found = True  # a failed block, as bibtexparser counts them
                     yield _failed(Failed(line, key, "", "string"))
                 else:
                     macros[key] = value
