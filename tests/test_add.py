@@ -111,3 +111,16 @@ def test_a_source_is_needed_and_arxiv_is_a_fact_with_bibtex(empty_root: Path, no
                  "--category", ODE]) == 0
     paper = Catalog.load(empty_root).papers["unipc-2023"]
     assert (paper.venue, paper.year, paper.arxiv, paper.links.paper) == ("NeurIPS", 2023, "2302.04867", "https://arxiv.org/abs/2302.04867")
+
+
+def test_add_reads_a_latin1_or_utf16_entry(empty_root: Path, no_terminal, capsys, tmp_path: Path):
+    entry = ("@inproceedings{muller2023,\n  title={Sch\u00f6n Sampling for Diffusion},\n  author={M\u00fcller, J\u00fcrgen},\n"
+             "  booktitle={NeurIPS},\n  year={2023},\n  url={https://example.org/schoen}\n}\n")
+    for i, encoding in enumerate(("latin-1", "utf-16")):
+        bib = tmp_path / f"entry-{i}.bib"
+        bib.write_bytes(entry.replace("muller2023", f"muller2023{i}").replace("Diffusion", f"Diffusion {i}")
+                        .replace("schoen", f"schoen-{i}").encode(encoding))
+        assert main(["add", "--root", str(empty_root), "--bibtex", str(bib), "--category", ODE]) == 0, capsys.readouterr().err
+    papers = Catalog.load(empty_root).papers.values()
+    assert sorted((p.title, tuple(p.authors)) for p in papers) == [
+        ("Schön Sampling for Diffusion 0", ("Jürgen Müller",)), ("Schön Sampling for Diffusion 1", ("Jürgen Müller",))]

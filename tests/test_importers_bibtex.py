@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 from pathlib import Path
@@ -279,3 +280,22 @@ def test_a_field_given_twice_keeps_its_first_value_as_in_bibtex(catalog_root: Pa
     assert any("field 'doi' is given twice" in n and "10.1000/second" in n for n in got["twice"].notes)
     assert got["cases"].data["year"] == 2022
     assert [(s.label, s.reason) for s in parsed.skipped] == [("placeholder", "year '-1' is not a year")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig", "latin-1"])
+def test_encodings_of_real_tools_read_alike(catalog_root: Path, tmp_path: Path, encoding: str):
+    """Windows tools write UTF-16 with a BOM, some editors a UTF-8 BOM, old exports Latin-1."""
+    text = (BIB / "jabref.bib").read_text(encoding="utf-8")
+    if encoding == "latin-1":
+        text = text.encode("latin-1", errors="replace").decode("latin-1")
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    path = tmp_path / "export.bib"
+    path.write_bytes(data)
+    plain = tmp_path / "plain.bib"
+    plain.write_text(text, encoding="utf-8")
+    catalog = Catalog.load(catalog_root)
+    got, want = (import_bib([p], catalog, category=NODE, dry_run=True, added=ADDED)[0] for p in (path, plain))
+    assert [(i.line, i.status, i.record, i.reason) for i in got.lines] == [(i.line, i.status, i.record, i.reason) for i in want.lines]
+    assert got.lines

@@ -89,6 +89,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     Example: effdiff add --arxiv 2206.00927 --category algorithm.efficient_sampling.efficient_solver.ode_solver --code https://github.com/LuChengTHU/dpm-solver
     """
     from ..add import AddError, Facts, add, from_bibtex, from_found
+    from ..importers.bibtex import decode_bib
     from ..catalog import Catalog
     from ..importers.report import ImportFailed
 
@@ -119,7 +120,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                 raise AddError(f"{'arXiv' if args.arxiv else 'Crossref'} knows no paper {args.arxiv or args.doi}")
             facts = from_found(found, catalog.venues)
         elif args.bibtex is not None:
-            text = sys.stdin.read() if str(args.bibtex) == "-" else args.bibtex.read_text(encoding="utf-8")
+            text = sys.stdin.read() if str(args.bibtex) == "-" else decode_bib(args.bibtex.read_bytes(), args.bibtex)
             facts = from_bibtex(text, catalog)
         facts.update(Facts(title=args.title, authors=[a.strip() for a in args.authors.split(";")] if args.authors else None,
                            venue=args.venue, year=args.year, arxiv=args.arxiv, doi=args.doi, paper=args.paper,

@@ -7,6 +7,7 @@ normalized through venues.yaml, arXiv id and DOI found wherever exports put them
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 import unicodedata
@@ -432,6 +433,22 @@ def _unknown_venue(text: str, venues) -> str:
     return f"unknown venue '{latex_to_text(text)}'" + (f"; did you mean '{guess}'?" if guess else "; add it to venues.yaml")
 
 
+def decode_bib(raw: bytes, path) -> str:
+    """The text of a .bib file: UTF-8 (with or without a BOM), UTF-16 with a BOM (Windows tools),
+    else Latin-1 (old exports); NUL bytes without a UTF-16 BOM mean a binary file."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise BibtexError(f"{path}: starts like UTF-16 but is not UTF-16 text") from None
+    if b"\x00" in raw[:4096]:
+        raise BibtexError(f"{path}: binary file, not BibTeX")
+    text = raw.decode("utf-8-sig", errors="replace")
+    if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
+        text = raw.decode("latin-1")  # old exports are often Latin-1
+    return text
+
+
 def import_bib(paths: list, catalog, *, category: str | None = None, dry_run: bool = False, prefer: str = "catalog",
                added=None, jobs: int | None = None):
     """Read BibTeX files, plan the merge, write (unless dry_run). Returns the report and the plan.
@@ -452,12 +469,7 @@ def _import_bib(paths: list, catalog, *, category: str | None, dry_run: bool, pr
     report = ImportReport(", ".join(p.name for p in paths))
     planner = merge.Planner(catalog, added=added or dt.date.today(), prefer=prefer)
     for path in paths:
-        raw = path.read_bytes()
-        if b"\x00" in raw[:4096]:
-            raise BibtexError(f"{path}: binary file, not BibTeX")
-        text = raw.decode("utf-8", errors="replace")
-        if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
-            text = raw.decode("latin-1")  # old exports are often Latin-1
+        text = decode_bib(path.read_bytes(), path)
         try:
             for item in read_bib(text, catalog.venues, catalog.taxonomy, category, jobs=jobs):
                 if isinstance(item, Skipped):
