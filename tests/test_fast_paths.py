@@ -47,6 +47,7 @@ def test_person_name_shortcut_is_the_rules(raw: str):
 @pytest.mark.parametrize("raw, expected", [
     ("Lu, Cheng", "Cheng Lu"), ("Cheng  Lu", "Cheng Lu"), ("Knuth, Donald~E.", "Donald E. Knuth"),
     ("Dupont, Jean-Pierre", "Jean-Pierre Dupont"), ("Mu\u0308ller, Jo", "Jo Müller"), ("van der Berg, Jan", "Jan van der Berg"),
+    ("Qiang Fu 0015", "Qiang Fu"), ("Fu 0015, Qiang", "Qiang Fu"), ("Pantelis 2018", "Pantelis"), ("{Team 2023}", "Team 2023"),
 ])
 def test_person_name_examples(raw: str, expected: str):
     assert person_name(raw) == expected

@@ -299,3 +299,15 @@ def test_encodings_of_real_tools_read_alike(catalog_root: Path, tmp_path: Path, 
     got, want = (import_bib([p], catalog, category=NODE, dry_run=True, added=ADDED)[0] for p in (path, plain))
     assert [(i.line, i.status, i.record, i.reason) for i in got.lines] == [(i.line, i.status, i.record, i.reason) for i in want.lines]
     assert got.lines
+
+
+def test_dblp_homonym_numbers_are_not_part_of_names(empty_root: Path):
+    report, planned = import_bib([BIB / "dblp_numbers.bib"], Catalog.load(empty_root), category=NODE, dry_run=True, added=ADDED)
+    papers = {item.paper.title: item.paper for item in planned.values()}
+    assert papers["Does Deep Learning Learn to Abstract? A Systematic Probing Framework"].authors == [
+        "Shengnan An", "Zeqi Lin", "Bei Chen", "Qiang Fu", "Nanning Zheng", "Jian-Guang Lou"]
+    assert {p.links.paper for p in papers.values()} == {"https://openreview.net/forum?id=QB1dMPEXau5",
+                                                         "https://openreview.net/forum?id=4C8ChYvMYBn"}
+    assert {(p.venue, p.year) for p in papers.values()} == {("ICLR", 2023)}
+    assert papers["The Curious Case of Benign Memorization"].links.pdf == \
+        "https://openreview.net/pdf/b5c2c595ddc6b5eeb746a194f203db27519df7da.pdf"

@@ -11,8 +11,8 @@ import codecs
 import logging
 import re
 import unicodedata
-from functools import lru_cache, partial
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from typing import Any, Callable, Iterator
 
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
@@ -20,6 +20,7 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts, split_m
 from ..catalog import pause_gc
 from ..ids import arxiv_from_url, id_parts
 from ..model import ARXIV_RE, DOI_RE, arxiv_year
+from ..validate import normalize_url
 from .bibchunks import PARENT_TYPES, Failed, RawEntry, iter_parts
 from .latex import latex_to_text
 from .merge import Candidate, match_keys
@@ -72,11 +73,17 @@ def person_name(raw: str) -> str:
     return name if name.isascii() else unicodedata.normalize("NFC", name)
 
 
+_DBLP_NUMBER = re.compile(r"^\d{4}$")
+
+
 def person_name_by_rules(raw: str) -> str:
-    """person_name by BibTeX's rules (bibtexparser's name parser) only, without the shortcuts."""
+    """person_name by BibTeX's rules (bibtexparser's name parser) only, without the shortcuts.
+    DBLP's homonym numbers ('Qiang Fu 0015') are not part of the name and are left out."""
     raw = " ".join(raw.split())
     parts = parse_single_name_into_parts(raw, strict=False)
     words = parts.first + parts.von + parts.last
+    if len(words) > 1 and _DBLP_NUMBER.match(words[-1]):
+        words = words[:-1]
     name = latex_to_text(" ".join(words))
     if parts.jr:
         name += ", " + latex_to_text(" ".join(parts.jr))
@@ -411,10 +418,12 @@ def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], ven
         links["paper"] = f"https://doi.org/{doi}"
     elif arxiv:
         links["paper"] = f"https://arxiv.org/abs/{arxiv}"
-    for field_name, link_key in (("code", "code"), ("github", "code"), ("project", "project")):
+    for field_name, link_key in (("code", "code"), ("github", "code"), ("project", "project"), ("pdf", "pdf")):
         value = fields.get(field_name, "").strip()
         if value.startswith(("http://", "https://")):
             links.setdefault(link_key, value)
+    if "pdf" in links and normalize_url(links["pdf"]) == normalize_url(links.get("paper", "")):
+        del links["pdf"]  # the PDF is the paper link already
     if links:
         data["links"] = links
     node = category
