@@ -311,3 +311,17 @@ def test_dblp_homonym_numbers_are_not_part_of_names(empty_root: Path):
     assert {(p.venue, p.year) for p in papers.values()} == {("ICLR", 2023)}
     assert papers["The Curious Case of Benign Memorization"].links.pdf == \
         "https://openreview.net/pdf/b5c2c595ddc6b5eeb746a194f203db27519df7da.pdf"
+
+
+def test_biblatex_fields_name_the_venue(empty_root: Path):
+    """Better BibTeX's BibLaTeX flavour writes journaltitle, eventtitle and date."""
+    from effdiff_catalog.importers.bibtex import parse
+
+    catalog = Catalog.load(empty_root)
+    text = ("@article{a, title = {A Journal Sampler}, journaltitle = {Advances in Neural Information Processing Systems},\n"
+            "  date = {2023-12-10}, url = {https://example.org/a}}\n"
+            "@inproceedings{b, title = {An Event Sampler}, eventtitle = {International Conference on Machine Learning},\n"
+            "  date = {2022}, url = {https://example.org/b}}\n"
+            "@online{c, title = {A Preprint Sampler}, journaltitle = {arXiv preprint arXiv:2301.00001}, date = {2023}}\n")
+    got = {c.label: (c.data["venue"], c.data["year"]) for c in parse(text, catalog.venues, catalog.taxonomy, NODE).candidates}
+    assert got == {"a": ("NeurIPS", 2023), "b": ("ICML", 2022), "c": ("arXiv", 2023)}

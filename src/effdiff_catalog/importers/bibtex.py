@@ -135,7 +135,7 @@ def _find_arxiv(fields: dict[str, str]) -> str | None:
         candidate = _VERSION.sub("", _EPRINT_PREFIX.sub("", eprint))
         if ARXIV_RE.match(candidate):
             return candidate
-    for key in ("journal", "volume", "note", "howpublished", "booktitle"):
+    for key in ("journal", "journaltitle", "volume", "note", "howpublished", "booktitle"):
         value = fields.get(key)
         if value:
             m = _ARXIV_IN_TEXT.search(value)
@@ -167,7 +167,8 @@ def _find_doi(fields: dict[str, str]) -> str | None:
 
 def venue_of(fields: dict[str, str], entry_type: str, venues) -> tuple[str | None, str]:
     """The canonical venue, or None and what the entry said."""
-    text = fields.get("booktitle") or fields.get("journal") or fields.get("publisher") or fields.get("howpublished") or ""
+    text = (fields.get("booktitle") or fields.get("journal") or fields.get("journaltitle") or fields.get("eventtitle")
+            or fields.get("publisher") or fields.get("howpublished") or "")  # journaltitle, eventtitle: BibLaTeX
     if not text:
         if entry_type in ("misc", "unpublished", "techreport", "online") and _find_arxiv(fields):
             return "arXiv", ""
@@ -255,7 +256,8 @@ def field_value(raw: str, lookup: Callable[[str], str | None]) -> str:
 
 # The fields an import reads (in _candidate, _find_arxiv, _find_doi, venue_of and parse); the others
 # (abstract, file, annote, ...) are not converted at all.
-READ_FIELDS = frozenset({"title", "year", "date", "author", "journal", "booktitle", "publisher", "howpublished", "eprint",
+READ_FIELDS = frozenset({"title", "year", "date", "author", "journal", "journaltitle", "eventtitle", "booktitle", "publisher",
+                         "howpublished", "eprint",
                          "archiveprefix", "eprinttype", "volume", "note", "url", "pdf", "link", "doi", "code", "github",
                          "project", "keywords", "crossref"})
 
