@@ -325,3 +325,31 @@ def test_biblatex_fields_name_the_venue(empty_root: Path):
             "@online{c, title = {A Preprint Sampler}, journaltitle = {arXiv preprint arXiv:2301.00001}, date = {2023}}\n")
     got = {c.label: (c.data["venue"], c.data["year"]) for c in parse(text, catalog.venues, catalog.taxonomy, NODE).candidates}
     assert got == {"a": ("NeurIPS", 2023), "b": ("ICML", 2022), "c": ("arXiv", 2023)}
+
+
+def test_hostile_entries_are_reported_not_crashing(empty_root: Path):
+    deep = "{" * 3000 + "Deep Braces" + "}" * 3000
+    text = "\n\n".join([
+        f"@misc{{deep, title = {{{deep}}}, year = 2023, booktitle = {{NeurIPS}}, url = {{https://e.org/1}}}}",
+        "@misc{ctrl, title = {Bell\x07 Title}, year = 2023, booktitle = {NeurIPS}, url = {https://e.org/3}}",
+        "@misc{js, title = {JS Link}, year = 2023, booktitle = {NeurIPS}, url = {javascript:alert(1)}}",
+        "@misc{future, title = {From the Future}, year = 2999, booktitle = {NeurIPS}, url = {https://e.org/10}}",
+        "@misc{old, title = {From the Past}, year = {1709}, booktitle = {NeurIPS}, url = {https://e.org/11}}",
+        "@misc{many, title = {Many Authors}, author = {" + " and ".join(f"A{i}, B" for i in range(2000)) +
+        "}, year = 2023, booktitle = {NeurIPS}, url = {https://e.org/8}}",
+        "@misc{path, title = {../../etc/passwd}, year = 2023, booktitle = {NeurIPS}, url = {https://e.org/12}}",
+    ]) + "\n"
+    bib = empty_root / "hostile.bib"
+    bib.write_text(text, encoding="utf-8")
+    report, planned = import_bib([bib], Catalog.load(empty_root), category=NODE, added=ADDED)
+    got = {item.label: (item.status, item.record, item.reason) for item in report.lines}
+    assert got["deep"][:2] == ("created", "deep-braces-2023")
+    assert got["ctrl"] == ("skipped", "", "title: must be one line without control characters")
+    assert got["js"] == ("skipped", "", "new paper without a URL, DOI or arXiv id to link to")
+    assert got["future"] == ("skipped", "", "year: year 2999 is in the future (give the year of the venue)")
+    assert got["old"] == ("skipped", "", "year: year 1709 is before 1950 (give the year of the venue)")
+    assert got["many"][:2] == ("created", "many-authors-2023") and len(planned["many-authors-2023"].paper.authors) == 2000
+    assert got["path"][:2] == ("created", "etc-passwd-2023")
+    assert sorted(p.name for p in (empty_root / "papers").iterdir()) == [
+        "deep-braces-2023.yaml", "etc-passwd-2023.yaml", "many-authors-2023.yaml"]
+    assert Catalog.load(empty_root).errors == []

@@ -105,7 +105,7 @@ def check_url_fully(value: str) -> str:
 _LOADED_YEAR = dt.date.today().year  # a year up to this + 1 is never in the future: no need to ask the clock
 
 
-def _year(value: int) -> int:
+def check_year(value: int) -> int:
     if value < MIN_YEAR:
         raise _error("year_range", "year {value} is before {low}", "give the year of the venue", value=value, low=MIN_YEAR)
     if value > _LOADED_YEAR + 1 and value > dt.date.today().year + 1:
@@ -243,7 +243,7 @@ class Paper(_Model):
         None, description="All authors in order, 'First Last'. Leave out rather than guess.")
     venue: Annotated[str, AfterValidator(_venue)] = Field(
         description="Canonical venue name from venues.yaml ('NeurIPS', 'ICLR', ...); 'arXiv' for preprints.")
-    year: Annotated[int, Field(strict=True), AfterValidator(_year)] = Field(description="Year of the venue (or of the preprint).")
+    year: Annotated[int, Field(strict=True), AfterValidator(check_year)] = Field(description="Year of the venue (or of the preprint).")
     arxiv: Optional[Annotated[str, AfterValidator(_arxiv), Field(pattern=ARXIV_RE.pattern)]] = Field(None, description="arXiv id without version, e.g. '2206.00927'.")
     doi: Optional[Annotated[str, AfterValidator(_doi), Field(json_schema_extra={"pattern": DOI_RE.pattern})]] = Field(None, description="DOI without resolver prefix, e.g. '10.1609/aaai.v38i5.28226'.")
     links: Links = Field(description="Links to the paper, code and project page.")

@@ -123,7 +123,7 @@ _DOI_IN_TEXT = re.compile(r"(10\.\d{4,9}/[^\s\"<>{}]+)")
 _PREPRINT_VENUE = re.compile(r"\barxiv\b|\bcorr\b", re.I)
 _VENUE_TOKEN = re.compile(r"\(([A-Za-z][\w\- ]{1,20})\)|\b([A-Z][A-Za-z]{1,10}[A-Z])(?:\s*'?\d{2,4})?\b")
 _VENUE_NOISE = re.compile(r"\b(proceedings|of|the|in|\d{4}|\d+(st|nd|rd|th)|annual|ieee/cvf|ieee|acm)\b", re.I)
-_YEAR = re.compile(r"(19|20)\d\d")
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")  # the model checks the range (a year in the future is an error)
 _DATACITE_ARXIV_URL = re.compile(r"doi\.org/10\.48550/arxiv\.", re.I)
 _KEYWORD_SEP = re.compile(r"[;,]")
 

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 
 from ..catalog import Catalog
 from ..ids import make_id
-from ..model import Paper
+from ..model import Paper, check_year
 from ..store import write_record
 from ..text import normalize_title
 from ..validate import normalize_url
@@ -153,6 +154,11 @@ def _create(cand: Candidate, keys, papers, index, planned, catalog: Catalog, add
         return Outcome(cand.line, cand.label, "skipped", reason="new paper without a URL, DOI or arXiv id to link to")
     if data["venue"] == "arXiv" and not data.get("arxiv"):
         return Outcome(cand.line, cand.label, "skipped", reason="preprint without an arXiv id")
+    try:
+        check_year(data["year"])  # before the id, which a year out of range would make invalid too
+    except PydanticCustomError as exc:
+        hint = (exc.context or {}).get("hint")
+        return Outcome(cand.line, cand.label, "skipped", reason=f"year: {exc.message()}" + (f" ({hint})" if hint else ""))
     record_id = make_id(data["title"], data["year"], data.get("arxiv"), taken=papers, parts=cand.id_parts)
     data.update(id=record_id, categories=[cand.category], added=added)
     try:
