@@ -246,3 +246,10 @@ def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch):
     assert "sitemap.xml.gz" in first
     # the sitemap dates follow the data (newest `added`), not the clock
     assert b"<lastmod>2026-11-23</lastmod>" in first["sitemap.xml"]
+
+
+def test_every_page_announces_the_feed(built: Path):
+    """Feed readers find the Atom feed from any page: a theme override adds the link to <head>."""
+    for page, href in (("index.html", "feed.xml"), ("papers/fastsampler-2023/index.html", "../../feed.xml")):
+        head = (public(built) / page).read_text(encoding="utf-8").split("</head>")[0]
+        assert f'<link rel="alternate" type="application/atom+xml" title="Efficient Diffusion Models Catalog: newly added papers" href="{href}">' in head, page

@@ -32,6 +32,7 @@ from .jsonexport import paper_page, papers_json
 BUILD_DIR = Path("site") / "build"
 PUBLIC_DIR = Path("site") / "public"
 TOP_VENUES = 20
+OVERRIDES_DIR = "overrides"  # theme overrides, next to the generated mkdocs.yml
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class SiteWriter:
         self._write("contributing.md", self._render("contributing.md.j2", contributing_url=f"{REPO_URL}/blob/main/CONTRIBUTING.md"))
         for asset in sorted((self.resources.templates / "site" / "assets").iterdir()):
             self._write(f"assets/{asset.name}", asset.read_text(encoding="utf-8"))
+        self.write_overrides()
         self.write_config()
         return self.files
 
@@ -239,8 +241,21 @@ class SiteWriter:
             {"Contributing": "contributing.md"},
         ]
 
+    def write_overrides(self) -> None:
+        """The theme overrides (templates/site/overrides), copied as they are: the theme renders them."""
+        target = self.paths.build / OVERRIDES_DIR
+        if target.exists():
+            shutil.rmtree(target)
+        for source in sorted((self.resources.templates / "site" / OVERRIDES_DIR).rglob("*")):
+            if source.is_file():
+                path = target / source.relative_to(self.resources.templates / "site" / OVERRIDES_DIR)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(source.read_text(encoding="utf-8"), encoding="utf-8", newline="\n")
+                self.files += 1
+
     def write_config(self) -> None:
         config = dict(self.base_config)
+        config["theme"] = {**config.get("theme", {}), "custom_dir": OVERRIDES_DIR}
         config["docs_dir"] = "docs"
         config["site_dir"] = os.path.relpath(self.paths.out, self.paths.build)
         config["nav"] = self.nav()
