@@ -21,9 +21,14 @@ from conftest import DATA, REPO
 NODE = "algorithm.efficient_sampling.efficient_solver.ode_solver"
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
+@lru_cache(maxsize=1)
+def shipped() -> Catalog:
     return Catalog.load(REPO)
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return shipped()
 
 
 def outcome(text: str, catalog: Catalog, jobs: int):
@@ -185,11 +190,6 @@ BLOCKS = st.one_of(
                      "@string{pami = {IEEE TPAMI}}\n", "@comment{a comment}\n", "free text between entries\n",
                      "@preamble{\"\\newcommand{\\x}{y}\"}\n", "@misc{broken title = {x}}\n", "@misc{nokey}\n"]),
 )
-
-
-@lru_cache(maxsize=1)
-def shipped() -> Catalog:
-    return Catalog.load(REPO)
 
 
 @given(st.lists(BLOCKS, min_size=2, max_size=40))
