@@ -197,3 +197,19 @@ BLOCKS = st.one_of(
 def test_any_file_reads_the_same_in_parts(blocks: list):
     text = "\n".join(blocks)
     assert outcome(text, shipped(), 2) == outcome(text, shipped(), 1)
+
+
+def _dies_in_the_worker(parent: int, real, entry, lookup):
+    if os.getpid() != parent and entry.key == "key250":
+        os._exit(3)  # as if the system killed it: no word on the queue
+    return real(entry, lookup)
+
+
+def test_a_killed_worker_leaves_the_parent_to_read_the_rest(catalog: Catalog):
+    text = synthetic(300)
+    real = partial(_convert, venues=catalog.venues, taxonomy=catalog.taxonomy, category=NODE)
+    killed = parts_of(text, catalog, convert=partial(_dies_in_the_worker, os.getpid(), real))
+    normal = parts_of(text, catalog)
+    assert 2 < len(killed) < len(normal)
+    assert [r for p in killed for r, _ in p.converted.values()] == [r for p in normal for r, _ in p.converted.values()]
+    assert not multiprocessing.active_children()
