@@ -1,6 +1,6 @@
 """Benchmark: `effdiff import-bib --dry-run` of a 5,000-entry file against a bare bibtexparser parse.
 
-Run by hand:  python benchmarks/bench_import.py [--entries 5000] [--runs 5]
+Run by hand:  python benchmarks/bench_import.py [--entries 5000] [--runs 7]
 Goal: import-bib --dry-run <= 1.5 x bibtexparser.parse_string of the same file.
 On a machine with two cores, a file this large is read in two parts at once (bibchunks); the
 one-pass time (--jobs 1) is printed too. Both must give the same report.
