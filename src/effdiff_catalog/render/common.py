@@ -37,25 +37,27 @@ SURVEY = {
 # The project's repository; commands and links in the README and the site point there.
 REPO_URL = "https://github.com/effdiff/effdiff-catalog"
 
-_PACKAGE_CHECKOUT = Path(__file__).resolve().parents[3]
+_PACKAGE_CHECKOUT = Path(__file__).resolve().parents[3]  # an editable install: the repository
+_PACKAGED = Path(__file__).resolve().parents[1] / "_resources"  # a wheel: copies made by setup.py
 
 
 @dataclass(frozen=True)
 class Resources:
-    """Where the templates and the base site config are: the catalog root's own, or the checkout's."""
+    """Where the templates and the base site config are: the catalog root's own, else the ones
+    installed with the package (a wheel), else the checkout's (an editable install)."""
 
     templates: Path
     site_config: Path
 
     @classmethod
     def find(cls, root: Path) -> "Resources":
-        base = root if (root / "templates").is_dir() else _PACKAGE_CHECKOUT
-        templates = base / "templates"
-        if not templates.is_dir():
-            raise FileNotFoundError(f"no templates/ directory in {root} or {_PACKAGE_CHECKOUT}")
-        config = root / "site" / "mkdocs.yml"
-        if not config.is_file():
-            config = _PACKAGE_CHECKOUT / "site" / "mkdocs.yml"
+        bases = (root, _PACKAGED, _PACKAGE_CHECKOUT)
+        templates = next((b / "templates" for b in bases if (b / "templates").is_dir()), None)
+        if templates is None:
+            raise FileNotFoundError(f"no templates/ directory in {' or '.join(str(b) for b in bases)}")
+        config = next((b / "site" / "mkdocs.yml" for b in bases if (b / "site" / "mkdocs.yml").is_file()), None)
+        if config is None:
+            raise FileNotFoundError(f"no site/mkdocs.yml in {' or '.join(str(b) for b in bases)}")
         return cls(templates, config)
 
 
