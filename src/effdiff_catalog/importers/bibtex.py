@@ -262,12 +262,21 @@ READ_FIELDS = frozenset({"title", "year", "date", "author", "journal", "journalt
                          "project", "keywords", "crossref"})
 
 
-def _convert(entry: RawEntry, lookup, venues, taxonomy, category: str | None):
-    fields = {name: field_value(value, lookup) for name, value in entry.fields.items()}
-    return _with_notes(entry, _candidate(entry.key, entry.entry_type, entry.line, fields, venues, taxonomy, category))
+def _values(entry: RawEntry, lookup) -> dict[str, str]:
+    return {name: field_value(value, lookup) for name, value in entry.fields.items()}
 
 
-def _with_notes(entry: RawEntry, result):
+def _convert(entry: RawEntry, lookup, venues, taxonomy, category: str | None, parent: RawEntry | None = None):
+    """The entry as a Candidate (or a Skipped). With a crossref `parent`, the fields the entry does not
+    give are the parent's, and the parent's title is the entry's booktitle."""
+    fields = _values(entry, lookup)
+    if parent is not None:
+        parent_fields = _values(parent, lookup)
+        for name, value in parent_fields.items():
+            fields.setdefault(name, value)
+        if "booktitle" not in fields and "title" in parent_fields:
+            fields["booktitle"] = parent_fields["title"]
+    result = _candidate(entry.key, entry.entry_type, entry.line, fields, venues, taxonomy, category)
     if entry.notes and isinstance(result, Candidate):
         result.notes[:0] = entry.notes
     return result
@@ -343,31 +352,20 @@ def _finish(entries: list[tuple[RawEntry, Any]], macros: dict[str, str], venues,
     strings = {key.lower(): value for key, value in macros.items()}  # BibTeX: case-insensitive, last wins
     lookup = strings.get
     by_key = {entry.key: entry for entry, _ in entries}
-    cited = set()
-    for entry, _ in entries:
-        if "crossref" in entry.fields:
-            target = field_value(entry.fields["crossref"], lookup)
-            if target:
-                cited.add(target)
+    targets = {entry.key: field_value(entry.fields["crossref"], lookup) for entry, _ in entries if "crossref" in entry.fields}
+    cited = {target for target in targets.values() if target}
     for entry, converted in entries:
         if entry.entry_type in PARENT_TYPES and entry.key in cited:
             continue  # a crossref parent: its fields are inherited by the entries that cite it
         if converted is not None and all(strings.get(name) == value for name, value in converted[1].items()):
             yield converted[0]  # converted in its part, with the macros the whole file gives it
             continue
-        fields = {name: field_value(value, lookup) for name, value in entry.fields.items()}
-        parent_key = fields.get("crossref")
-        if parent_key:
-            parent = by_key.get(parent_key)
-            if parent is None:
-                yield Skipped(entry.line, entry.key, f"crossref '{parent_key}' is not in the file")
-                continue
-            parent_fields = {name: field_value(value, lookup) for name, value in parent.fields.items()}
-            for name, value in parent_fields.items():
-                fields.setdefault(name, value)
-            if "booktitle" not in fields and "title" in parent_fields:
-                fields["booktitle"] = parent_fields["title"]
-        yield _with_notes(entry, _candidate(entry.key, entry.entry_type, entry.line, fields, venues, taxonomy, category))
+        parent_key = targets.get(entry.key)
+        parent = by_key.get(parent_key) if parent_key else None
+        if parent_key and parent is None:
+            yield Skipped(entry.line, entry.key, f"crossref '{parent_key}' is not in the file")
+            continue
+        yield _convert(entry, lookup, venues, taxonomy, category, parent)
 
 
 def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], venues, taxonomy, category: str | None):
