@@ -8,6 +8,7 @@ normalized through venues.yaml, arXiv id and DOI found wherever exports put them
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import logging
 import re
 import unicodedata
@@ -23,8 +24,9 @@ from ..model import ARXIV_RE, DOI_RE, arxiv_year
 from ..validate import normalize_url
 from .bibchunks import PARENT_TYPES, Failed, RawEntry, iter_parts
 from .latex import latex_to_text
+from . import merge
 from .merge import Candidate, match_keys
-from .report import ImportFailed
+from .report import ImportFailed, ImportReport, LineReport
 
 _BRACE = re.compile(r"(?<!\\)[{}]")
 _BRACE_OR_QUOTE = re.compile(r'(?<!\\)[{}"]')
@@ -467,14 +469,9 @@ def import_bib(paths: list, catalog, *, category: str | None = None, dry_run: bo
 
 
 def _import_bib(paths: list, catalog, *, category: str | None, dry_run: bool, prefer: str, added, jobs: int | None):
-    import datetime as dt
-
-    from . import merge
-    from .report import ImportReport, LineReport
-
-    if category is not None and category not in catalog.taxonomy:
-        guess = catalog.taxonomy.suggest(category)
-        raise BibtexError(f"--category '{category}' is not in taxonomy.yaml" + (f"; did you mean '{guess}'?" if guess else ""))
+    problem = merge.category_option_problem(catalog, category)
+    if problem:
+        raise BibtexError(problem)
     report = ImportReport(", ".join(p.name for p in paths))
     planner = merge.Planner(catalog, added=added or dt.date.today(), prefer=prefer)
     for path in paths:

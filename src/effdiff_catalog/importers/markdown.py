@@ -612,9 +612,9 @@ def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, adde
     if "\x00" in text:
         raise ImportError_(f"{path}: binary file, not markdown")
     source = source_name or path.name
-    if category is not None and category not in catalog.taxonomy:
-        guess = catalog.taxonomy.suggest(category)
-        raise ImportError_(f"--category '{category}' is not in taxonomy.yaml" + (f"; did you mean '{guess}'?" if guess else ""))
+    problem = merge.category_option_problem(catalog, category)
+    if problem:
+        raise ImportError_(problem)
     parsed = parse(text, source, catalog, heading_map, category)
     if not parsed.entries and not parsed.frameworks and not any(
             mdentry.is_paper_url(link.url) for item in parsed.report.lines for link in mdentry.find_links(item.text)):

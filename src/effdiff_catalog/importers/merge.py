@@ -81,6 +81,14 @@ def match_keys(data: dict[str, Any]) -> list[tuple[str, str]]:
     return keys
 
 
+def category_option_problem(catalog: Catalog, category: str | None) -> str:
+    """What is wrong with an importer's --category NODE ("" if nothing)."""
+    if category is None or category in catalog.taxonomy:
+        return ""
+    guess = catalog.taxonomy.suggest(category)
+    return f"--category '{category}' is not in taxonomy.yaml" + (f"; did you mean '{guess}'?" if guess else "")
+
+
 def place(categories: list[str], new: str) -> list[str]:
     """Add a node to a record's categories. A sub-node refines its ancestor (which it replaces);
     an ancestor of a node the record already has adds nothing."""
