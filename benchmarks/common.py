@@ -19,12 +19,7 @@ def timed(func: Callable[[], object]) -> float:
 
 def best_of(runs: int, func: Callable[[], object]) -> float:
     """The fastest of `runs` timings of func(), in seconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return min(timed(func) for _ in range(runs))
 
 
 def scratch_root(tmp: Path, with_papers: bool = False) -> Path:

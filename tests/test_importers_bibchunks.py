@@ -119,16 +119,19 @@ def test_a_cut_inside_a_broken_block_reads_the_file_whole(catalog: Catalog):
     assert (candidates, skipped) == outcome(text, catalog, 1) and skipped and len(candidates) < 40
 
 
-def _fails_in_the_worker(parent: int, real, entry, lookup):
+def _breaks_in_the_worker(parent: int, how: str, real, entry, lookup):
     if os.getpid() != parent and entry.key == "key250":
-        raise RuntimeError("the worker breaks")
+        if how == "raises":
+            raise RuntimeError("the worker breaks")
+        os._exit(3)  # as if the system killed it: no word on the queue
     return real(entry, lookup)
 
 
-def test_a_failing_worker_leaves_the_parent_to_read_the_rest(catalog: Catalog):
+@pytest.mark.parametrize("how", ["raises", "is killed"])
+def test_a_broken_worker_leaves_the_parent_to_read_the_rest(catalog: Catalog, how: str):
     text = synthetic(300)
     real = partial(_convert, venues=catalog.venues, taxonomy=catalog.taxonomy, category=NODE)
-    broken = parts_of(text, catalog, convert=partial(_fails_in_the_worker, os.getpid(), real))
+    broken = parts_of(text, catalog, convert=partial(_breaks_in_the_worker, os.getpid(), how, real))
     normal = parts_of(text, catalog)
     assert 2 < len(broken) < len(normal)  # some pieces came from the worker, then the parent read the rest
 
@@ -136,6 +139,7 @@ def test_a_failing_worker_leaves_the_parent_to_read_the_rest(catalog: Catalog):
         return [result for part in parts for result, _ in part.converted.values()]
 
     assert results(broken) == results(normal) and len(results(normal)) == 300
+    assert not multiprocessing.active_children()
 
 
 def test_an_abandoned_read_stops_the_worker(catalog: Catalog):
@@ -197,19 +201,3 @@ BLOCKS = st.one_of(
 def test_any_file_reads_the_same_in_parts(blocks: list):
     text = "\n".join(blocks)
     assert outcome(text, shipped(), 2) == outcome(text, shipped(), 1)
-
-
-def _dies_in_the_worker(parent: int, real, entry, lookup):
-    if os.getpid() != parent and entry.key == "key250":
-        os._exit(3)  # as if the system killed it: no word on the queue
-    return real(entry, lookup)
-
-
-def test_a_killed_worker_leaves_the_parent_to_read_the_rest(catalog: Catalog):
-    text = synthetic(300)
-    real = partial(_convert, venues=catalog.venues, taxonomy=catalog.taxonomy, category=NODE)
-    killed = parts_of(text, catalog, convert=partial(_dies_in_the_worker, os.getpid(), real))
-    normal = parts_of(text, catalog)
-    assert 2 < len(killed) < len(normal)
-    assert [r for p in killed for r, _ in p.converted.values()] == [r for p in normal for r, _ in p.converted.values()]
-    assert not multiprocessing.active_children()

@@ -64,7 +64,7 @@ class RawEntry:
 class Failed:
     line: int
     key: str
-    reason: str
+    detail: str  # what bibtexparser said about a block it could not read
     duplicate_of: str = ""  # 'entry' or 'string' for a key used twice
 
 

@@ -345,7 +345,7 @@ def _failed(f: Failed) -> Skipped:
     elif f.duplicate_of:
         reason = "duplicate entry key (the first entry with that key was kept)"
     else:
-        reason = "not valid BibTeX" + (f": {f.reason}" if f.reason else ": unbalanced braces or quotes, or a missing comma")
+        reason = "not valid BibTeX" + (f": {f.detail}" if f.detail else ": unbalanced braces or quotes, or a missing comma")
     return Skipped(f.line, f.key, reason)
 
 
