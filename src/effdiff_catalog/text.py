@@ -40,7 +40,7 @@ def normalize_heading(text: str) -> str:
 
 def slugify(text: str) -> str:
     """'ControlNet++: ...' -> 'controlnet-plus-plus', 'Δ-DiT' -> 'delta-dit'."""
-    return _NON_WORD.sub("-", fold(text.replace("+", " plus "))).strip("-")
+    return "-".join(slug_words(text))
 
 
 _WORD = re.compile(r"[0-9a-z]+")

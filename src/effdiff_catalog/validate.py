@@ -147,18 +147,9 @@ _ACL_PAGE = re.compile(r"^aclanthology\.org/([\w.\-]+?)(\.pdf)?/?$")
 def normalize_url(url: str) -> str:
     """A URL key for duplicate detection: scheme, 'www.', trailing slash, arXiv pdf/abs and versions ignored."""
     key = _URL_SCHEME.sub("", url.strip().lower(), count=1)
-    if key.startswith("arxiv.org/"):
-        m = _ARXIV_PAGE.match(key)
-        if m:
-            key = "arxiv.org/abs/" + m.group(2)
-    elif key.startswith("openreview.net/"):
-        m = _OPENREVIEW_PAGE.match(key)
-        if m:
-            key = "openreview.net/forum?id=" + key[m.end():]
-    elif key.startswith("aclanthology.org/"):
-        m = _ACL_PAGE.match(key)
-        if m:
-            key = "aclanthology.org/" + m.group(1)
+    key = _ARXIV_PAGE.sub(r"arxiv.org/abs/\2", key)
+    key = _OPENREVIEW_PAGE.sub("openreview.net/forum?id=", key)
+    key = _ACL_PAGE.sub(r"aclanthology.org/\1", key)
     return key.rstrip("/?#")
 
 

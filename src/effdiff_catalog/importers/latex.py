@@ -7,6 +7,7 @@ back to pylatexenc (thorough, but some fifty times slower) only for commands it 
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 
 from pylatexenc.latex2text import LatexNodes2Text
@@ -39,7 +40,7 @@ _SYMBOL_ACCENTS = frozenset("\"'`^~=.")
 _LETTER_ACCENTS = frozenset("uvHckrdb")
 _SPECIAL_STARTS = frozenset(name[0] for name in LETTERS)
 _STYLE_STARTS = frozenset("tembuh")  # textit..., emph, math..., boldsymbol, bm, url, href
-_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LETTERS = frozenset(string.ascii_letters)
 _ESCAPED = frozenset("&%$#_{}")
 _MARKUP = re.compile(r"[\\{}$~]|--")
 _FALLBACK = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
