@@ -50,7 +50,6 @@ class Skipped:
 class ParsedBib:
     candidates: list[Candidate] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 # capitalised words without LaTeX (braces, commands, ties, math) or dashes that LaTeX would change
