@@ -109,13 +109,13 @@ def _same(field_name: str, old: Any, new: Any) -> bool:
     return old == new
 
 
+def _reason(field_name: str, message: str, hint: str | None) -> str:
+    return f"{field_name}: {message}" + (f" ({hint})" if hint else "")
+
+
 def _validation_reason(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors(include_url=False):
-        loc = ".".join(str(x) for x in err["loc"])
-        hint = (err.get("ctx") or {}).get("hint")
-        parts.append(f"{loc}: {err['msg']}" + (f" ({hint})" if hint else ""))
-    return "; ".join(parts)
+    return "; ".join(_reason(".".join(str(x) for x in err["loc"]), err["msg"], (err.get("ctx") or {}).get("hint"))
+                     for err in exc.errors(include_url=False))
 
 
 def plan(candidates: list[Candidate], catalog: Catalog, *, added: dt.date,
@@ -129,7 +129,7 @@ class Planner:
     """plan() one candidate at a time, in order: an importer can plan entries while it reads more."""
 
     def __init__(self, catalog: Catalog, *, added: dt.date, prefer: Literal["catalog", "import"] = "catalog"):
-        self.catalog, self.added, self.prefer = catalog, added, prefer
+        self.added, self.prefer = added, prefer
         self.papers: dict[str, Paper] = dict(catalog.papers)
         self.index: dict[tuple[str, str], str] = {}
         for p in self.papers.values():
@@ -143,95 +143,94 @@ class Planner:
         index = self.index
         match = next((index[k] for k in keys if k in index), None)
         if match is None:
-            outcome = _create(cand, keys, self.papers, index, self.planned, self.catalog, self.added, self.context)
+            outcome = self._create(cand, keys)
         else:
-            outcome = _merge(cand, match, self.papers, self.planned, self.catalog, self.prefer, self.context)
+            outcome = self._merge(cand, match)
         outcome.notes = cand.notes + outcome.notes
         return outcome
 
+    def _create(self, cand: Candidate, keys: list[tuple[str, str]]) -> Outcome:
+        papers, index, planned, added, context = self.papers, self.index, self.planned, self.added, self.context
+        data = dict(cand.data)
+        if not cand.category:
+            return Outcome(cand.line, cand.label, "skipped",
+                           reason="new paper without a taxonomy node: give --category NODE (or keywords that name a node)")
+        for required in ("title", "year", "venue"):
+            if not data.get(required):
+                return Outcome(cand.line, cand.label, "skipped", reason=f"new paper without {required}")
+        if not (data.get("links") or {}).get("paper"):
+            return Outcome(cand.line, cand.label, "skipped", reason="new paper without a URL, DOI or arXiv id to link to")
+        if data["venue"] == "arXiv" and not data.get("arxiv"):
+            return Outcome(cand.line, cand.label, "skipped", reason="preprint without an arXiv id")
+        try:
+            check_year(data["year"])  # before the id, which a year out of range would make invalid too
+        except PydanticCustomError as exc:
+            return Outcome(cand.line, cand.label, "skipped", reason=_reason("year", exc.message(), (exc.context or {}).get("hint")))
+        record_id = make_id(data["title"], data["year"], data.get("arxiv"), taken=papers, parts=cand.id_parts)
+        data.update(id=record_id, categories=[cand.category], added=added)
+        try:
+            paper = Paper.model_validate(data, context=context)
+        except ValidationError as exc:
+            return Outcome(cand.line, cand.label, "skipped", reason=_validation_reason(exc))
+        papers[record_id] = paper
+        for key in keys:  # the id and the categories added above are not match keys
+            index.setdefault(key, record_id)
+        planned[record_id] = Planned(paper, "created")
+        return Outcome(cand.line, cand.label, "created", record_id)
 
-def _create(cand: Candidate, keys, papers, index, planned, catalog: Catalog, added, context) -> Outcome:
-    data = dict(cand.data)
-    if not cand.category:
-        return Outcome(cand.line, cand.label, "skipped",
-                       reason="new paper without a taxonomy node: give --category NODE (or keywords that name a node)")
-    for required in ("title", "year", "venue"):
-        if not data.get(required):
-            return Outcome(cand.line, cand.label, "skipped", reason=f"new paper without {required}")
-    if not (data.get("links") or {}).get("paper"):
-        return Outcome(cand.line, cand.label, "skipped", reason="new paper without a URL, DOI or arXiv id to link to")
-    if data["venue"] == "arXiv" and not data.get("arxiv"):
-        return Outcome(cand.line, cand.label, "skipped", reason="preprint without an arXiv id")
-    try:
-        check_year(data["year"])  # before the id, which a year out of range would make invalid too
-    except PydanticCustomError as exc:
-        hint = (exc.context or {}).get("hint")
-        return Outcome(cand.line, cand.label, "skipped", reason=f"year: {exc.message()}" + (f" ({hint})" if hint else ""))
-    record_id = make_id(data["title"], data["year"], data.get("arxiv"), taken=papers, parts=cand.id_parts)
-    data.update(id=record_id, categories=[cand.category], added=added)
-    try:
-        paper = Paper.model_validate(data, context=context)
-    except ValidationError as exc:
-        return Outcome(cand.line, cand.label, "skipped", reason=_validation_reason(exc))
-    papers[record_id] = paper
-    for key in keys:  # the id and the categories added above are not match keys
-        index.setdefault(key, record_id)
-    planned[record_id] = Planned(paper, "created")
-    return Outcome(cand.line, cand.label, "created", record_id)
+    def _merge(self, cand: Candidate, match: str) -> Outcome:
+        papers, planned, prefer, context = self.papers, self.planned, self.prefer, self.context
+        current = papers[match]
+        data = current.model_dump()
+        changed: list[str] = []
+        conflicts: list[dict[str, Any]] = []
 
-
-def _merge(cand: Candidate, match: str, papers, planned, catalog: Catalog, prefer: str, context) -> Outcome:
-    current = papers[match]
-    data = current.model_dump()
-    changed: list[str] = []
-    conflicts: list[dict[str, Any]] = []
-
-    def consider(name: str, old: Any, new: Any, assign) -> None:
-        if new in (None, "", []):
-            return
-        if old in (None, "", []):
-            assign(new)
-            changed.append(name)
-        elif not _same(name, old, new):
-            conflicts.append({"field": name, "record": old, "import": new})
-            if prefer == "import":
+        def consider(name: str, old: Any, new: Any, assign) -> None:
+            if new in (None, "", []):
+                return
+            if old in (None, "", []):
                 assign(new)
                 changed.append(name)
+            elif not _same(name, old, new):
+                conflicts.append({"field": name, "record": old, "import": new})
+                if prefer == "import":
+                    assign(new)
+                    changed.append(name)
 
-    fields = MERGEABLE
-    notes: list[str] = []
-    if cand.data.get("venue") == "arXiv" and data["venue"] != "arXiv":
-        # the import cites the preprint of a published paper: the record's venue and year stand
-        fields = tuple(f for f in MERGEABLE if f not in ("venue", "year"))
-        notes.append(f"the entry cites the arXiv preprint; the record keeps the published venue ({data['venue']} {data['year']})")
-    for name in fields:
-        consider(name, data.get(name), cand.data.get(name), lambda v, n=name: data.__setitem__(n, v))
-    for key, url in (cand.data.get("links") or {}).items():
-        old = data["links"].get(key)
-        if key == "paper" and old and not _same("links.paper", old, url):
-            # one paper has many landing pages (publisher, DOI, arXiv): a different one is not a conflict
-            notes.append(f"the record keeps its paper link {old}; the entry links {url}")
-            continue
-        consider(f"links.{key}", old, url, lambda v, k=key: data["links"].__setitem__(k, v))
-    if cand.category and cand.place_existing:
-        categories = place(data["categories"], cand.category)
-        if categories != data["categories"]:
-            data["categories"] = categories
-            changed.append("categories")
-    if conflicts and prefer != "import":
-        return Outcome(cand.line, cand.label, "conflict", match, notes=notes, reason="values differ from the record's; the record was left as it was "
-                       "(rerun with --prefer import to take the imported values)", conflicts=conflicts)
-    if not changed:
-        return Outcome(cand.line, cand.label, "merged", match, reason="already in the catalog; nothing new", notes=notes)
-    try:
-        paper = Paper.model_validate(data, context=context)
-    except ValidationError as exc:
-        return Outcome(cand.line, cand.label, "skipped", match, reason=f"merging would make the record invalid: {_validation_reason(exc)}")
-    papers[match] = paper
-    previous = planned.get(match)
-    planned[match] = Planned(paper, previous.status if previous else "merged")
-    return Outcome(cand.line, cand.label, "merged", match, fields=sorted(changed), conflicts=conflicts, notes=notes,
-                   reason="replaced the record's values with the imported ones" if conflicts else "")
+        fields = MERGEABLE
+        notes: list[str] = []
+        if cand.data.get("venue") == "arXiv" and data["venue"] != "arXiv":
+            # the import cites the preprint of a published paper: the record's venue and year stand
+            fields = tuple(f for f in MERGEABLE if f not in ("venue", "year"))
+            notes.append(f"the entry cites the arXiv preprint; the record keeps the published venue ({data['venue']} {data['year']})")
+        for name in fields:
+            consider(name, data.get(name), cand.data.get(name), lambda v, n=name: data.__setitem__(n, v))
+        for key, url in (cand.data.get("links") or {}).items():
+            old = data["links"].get(key)
+            if key == "paper" and old and not _same("links.paper", old, url):
+                # one paper has many landing pages (publisher, DOI, arXiv): a different one is not a conflict
+                notes.append(f"the record keeps its paper link {old}; the entry links {url}")
+                continue
+            consider(f"links.{key}", old, url, lambda v, k=key: data["links"].__setitem__(k, v))
+        if cand.category and cand.place_existing:
+            categories = place(data["categories"], cand.category)
+            if categories != data["categories"]:
+                data["categories"] = categories
+                changed.append("categories")
+        if conflicts and prefer != "import":
+            return Outcome(cand.line, cand.label, "conflict", match, notes=notes, reason="values differ from the record's; the record was left as it was "
+                           "(rerun with --prefer import to take the imported values)", conflicts=conflicts)
+        if not changed:
+            return Outcome(cand.line, cand.label, "merged", match, reason="already in the catalog; nothing new", notes=notes)
+        try:
+            paper = Paper.model_validate(data, context=context)
+        except ValidationError as exc:
+            return Outcome(cand.line, cand.label, "skipped", match, reason=f"merging would make the record invalid: {_validation_reason(exc)}")
+        papers[match] = paper
+        previous = planned.get(match)
+        planned[match] = Planned(paper, previous.status if previous else "merged")
+        return Outcome(cand.line, cand.label, "merged", match, fields=sorted(changed), conflicts=conflicts, notes=notes,
+                       reason="replaced the record's values with the imported ones" if conflicts else "")
 
 
 def apply(planned: dict[str, Planned], root: Path) -> None:
