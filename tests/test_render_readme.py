@@ -136,3 +136,32 @@ def test_preprint_without_matching_arxiv_year_shows_the_year(small_root: Path):
 def test_shipped_readme_is_what_the_data_renders():
     """The README at the root is generated; CI fails when it is edited by hand or out of date."""
     assert (REPO / "README.md").read_text(encoding="utf-8") == render_readme(Catalog.load_valid(REPO))
+
+
+def test_extension_nodes_are_marked_in_contents_and_sections(small_root: Path):
+    from conftest import VALID_RECORD, write_record
+
+    write_record(small_root, "meanflow-2025", VALID_RECORD.format(id="meanflow-2025", title="Mean Flows").replace(
+        "algorithm.efficient_sampling.efficient_solver.ode_solver",
+        "algorithm.efficient_training.loss_formulation.few_step_objectives"))
+    text = readme(small_root)
+    contents = text[text.index("## Contents"):]
+    assert "- [Few-Step Training Objectives](#few-step-training-objectives) (1) ⁺" in contents
+    # a survey node carries no mark
+    assert re.search(r"- \[ODE Solver\]\(#ode-solver\) \(\d+\)\n", contents)
+    body = text.split("##### Few-Step Training Objectives\n", 1)[1]
+    assert body.lstrip().startswith("> ⁺ The catalog's extension of the survey's taxonomy: Objectives that train")
+    assert "Sections marked ⁺ are the catalog's extensions" in text
+
+
+def test_site_sources_mark_extension_nodes(small_root: Path, tmp_path: Path):
+    from effdiff_catalog.render.common import Resources
+    from effdiff_catalog.render.site import SitePaths, write_site_sources
+
+    catalog = Catalog.load_valid(small_root)
+    paths = SitePaths.for_root(small_root, tmp_path / "out")
+    write_site_sources(catalog, Resources.find(small_root), paths)
+    node = (paths.docs / "taxonomy/foundations/index.md").read_text(encoding="utf-8")
+    assert 'class="effdiff-extension"' in node and "catalog extension" in node
+    survey_node = (paths.docs / "taxonomy/system/caching/index.md").read_text(encoding="utf-8")
+    assert "effdiff-extension" not in survey_node

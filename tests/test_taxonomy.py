@@ -46,12 +46,51 @@ system.hardware_software_co_design
 system.parallel_computing
 system.caching
 frameworks
+""".split()
+
+# the nodes the catalog adds for work the survey does not cover, each marked extends_survey
+EXTENSIONS = """
+algorithm.efficient_training.loss_formulation.few_step_objectives
+algorithm.efficient_sampling.truncated_sampling.truncated_diffusion
+algorithm.efficient_sampling.knowledge_distillation.consistency_distillation
+algorithm.efficient_sampling.knowledge_distillation.causal_video_distillation
+algorithm.compression.token_reduction
+algorithm.compression.compact_architecture
+algorithm.efficient_attention
+algorithm.efficient_attention.training_free_sparse_attention
+algorithm.efficient_attention.trainable_sparse_attention
+algorithm.efficient_attention.linear_attention
+algorithm.efficient_attention.low_bit_attention
+algorithm.efficient_diffusion_language_models
+algorithm.efficient_diffusion_language_models.kv_caching
+algorithm.efficient_diffusion_language_models.parallel_decoding
 surveys
+foundations
 """.split()
 
 
 def test_the_whole_survey_tree_in_order():
-    assert [n.id for n in TAX.ordered()] == SURVEY_TREE
+    assert [n.id for n in TAX.ordered() if not n.extends_survey] == SURVEY_TREE
+
+
+def test_extensions_are_marked_and_have_no_survey_section():
+    extensions = [n for n in TAX.ordered() if n.extends_survey]
+    assert sorted(n.id for n in extensions) == sorted(EXTENSIONS)
+    for node in extensions:
+        assert node.section == "" and node.aliases, node.id
+        # an extension never sits under... nothing of the survey's is below an extension
+        assert all(c.extends_survey for c in node.walk()), node.id
+
+
+def test_extends_survey_must_be_a_boolean(tmp_path):
+    import pytest
+    from effdiff_catalog.yamlsrc import ConfigError
+
+    (tmp_path / "taxonomy.yaml").write_text(
+        "nodes:\n  - id: a\n    title: A\n    description: d\n    extends_survey: 'yes'\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        Taxonomy.load(tmp_path / "taxonomy.yaml")
+    assert "extends_survey must be true or false" in str(err.value)
 
 
 def test_every_node_is_described():

@@ -22,6 +22,7 @@ class Node:
     aliases: list[str] = field(default_factory=list)
     children: list["Node"] = field(default_factory=list)
     parent: "Node | None" = field(default=None, repr=False)
+    extends_survey: bool = False  # a node the catalog adds; the survey has no such part
 
     @property
     def is_leaf(self) -> bool:
@@ -80,8 +81,12 @@ class Taxonomy:
                 problems.append(Problem(path.name, line, col, "error", "id",
                                         f"node id '{raw['id']}' must be unique and start with '{expected_prefix}'"))
             seen.add(raw["id"])
+            extends = raw.get("extends_survey", False)
+            if not isinstance(extends, bool):
+                problems.append(Problem(path.name, line, col, "error", "extends_survey", "extends_survey must be true or false"))
+                extends = False
             node = Node(raw["id"], raw["title"], str(raw.get("section") or ""), raw["description"],
-                        list(raw.get("aliases") or []), [], parent)
+                        list(raw.get("aliases") or []), [], parent, extends)
             for i, child in enumerate(raw.get("children") or []):
                 built = build(child, node, loc + ("children", i))
                 if built:

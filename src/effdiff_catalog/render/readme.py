@@ -42,6 +42,8 @@ class Section:
     count: int
     entries: list[str]
     is_frameworks: bool
+    extends_survey: bool = False  # a node the catalog adds to the survey's taxonomy
+    description: str = ""
 
 
 def entry_line(catalog: Catalog, paper: Paper) -> str:
@@ -69,6 +71,7 @@ def sections(catalog: Catalog) -> list[Section]:
         out.append(Section(
             level=min(node.depth + 2, 6), depth=node.depth, title=node.title, anchor=slugger.slug(node.title),
             count=counts[node.id], entries=[entry_line(catalog, p) for p in direct[node.id]], is_frameworks=is_frameworks,
+            extends_survey=node.extends_survey, description=node.description,
         ))
     return out
 

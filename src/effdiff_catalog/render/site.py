@@ -109,8 +109,9 @@ class SiteWriter:
     def _render(self, template: str, **context) -> str:
         return self.env.get_template(template).render(survey=SURVEY, repo_url=REPO_URL, **context)
 
-    def topics(self, prefix: str) -> list[tuple[str, str, int, int]]:
-        return [(n.title, prefix + node_page(n.id), self.counts[n.id], n.depth)
+    def topics(self, prefix: str) -> list[tuple[str, str, int, int, bool]]:
+        """(title, url, papers, depth, extends the survey) of every node with papers, in the survey's order."""
+        return [(n.title, prefix + node_page(n.id), self.counts[n.id], n.depth, n.extends_survey)
                 for n in self.catalog.taxonomy.ordered() if self.counts[n.id]]
 
     def paper_rows(self, papers: list[Paper], prefix: str) -> list[dict]:
