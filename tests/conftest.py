@@ -118,3 +118,18 @@ def small_root(tmp_path: Path) -> Path:
 @pytest.fixture
 def hostile_root(tmp_path: Path) -> Path:
     return make_catalog(tmp_path / "hostile", "small", "hostile")
+
+
+def base_catalog():
+    """The frozen 2026-11-30 catalog (tests/data/catalogs/base), loaded once per test run."""
+    global _BASE
+    if _BASE is None:
+        import tempfile
+
+        from effdiff_catalog.catalog import Catalog
+
+        _BASE = Catalog.load(make_catalog(Path(tempfile.mkdtemp(prefix="effdiff-base-")), "base"))
+    return _BASE
+
+
+_BASE = None

@@ -48,7 +48,7 @@ def test_an_invalid_catalog_is_refused_with_the_validate_errors(small_root: Path
     assert main(["build", "--root", str(small_root)]) == 1
     err = capsys.readouterr().err
     assert "papers/tinyquant-2024.yaml:5:8: error: venue: venue 'NIPS' is not in venues.yaml" in err
-    assert "hint: 'NIPS' is an alias: write venue: NeurIPS" in err
+    assert "hint: 'NIPS' is a spelling of NeurIPS: write venue: NeurIPS" in err
     assert "fix it (effdiff validate) before building" in err
     assert not (small_root / "README.md").exists() and not (small_root / "site").exists()
 

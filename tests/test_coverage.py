@@ -7,9 +7,9 @@ import re
 import pytest
 
 from effdiff_catalog.catalog import Catalog
-from effdiff_catalog.ids import arxiv_from_url
+from effdiff_catalog.urls import arxiv_id
 from effdiff_catalog.text import normalize_title
-from effdiff_catalog.validate import normalize_url
+from effdiff_catalog.urls import url_key
 from conftest import DATA, REPO
 
 ENTRY = re.compile(r"^\s*[-*]\s+\*\*\[[^\]]+\]\*\*\s*(?P<rest>.*)$")
@@ -37,12 +37,12 @@ def catalog() -> Catalog:
 
 
 def matches(catalog: Catalog, title: str, links: list[str]) -> set[str]:
-    arxiv_ids = {a for a in (arxiv_from_url(u) for u in links) if a}
-    urls = {normalize_url(links[0])} if links else set()  # the [Paper] link; code links are not the paper
+    arxiv_ids = {a for a in (arxiv_id(u) for u in links) if a}
+    urls = {url_key(links[0])} if links else set()  # the [Paper] link; code links are not the paper
     key = normalize_title(title)
     found = set()
     for paper in catalog.papers.values():
-        record_urls = {normalize_url(u) for k, u in paper.links.model_dump(exclude_none=True).items() if k != "code"}
+        record_urls = {url_key(u) for k, u in paper.links.model_dump(exclude_none=True).items() if k != "code"}
         if (paper.arxiv and paper.arxiv in arxiv_ids) or normalize_title(paper.title) == key or record_urls & urls:
             found.add(paper.id)
     return found
@@ -65,7 +65,7 @@ def test_no_two_records_are_the_same_paper(catalog: Catalog):
     keys: dict[tuple[str, str], str] = {}
     for paper in catalog.sorted_papers():
         for key in [("arxiv", paper.arxiv), ("doi", (paper.doi or "").lower()), ("title", normalize_title(paper.title)),
-                    *(("url", normalize_url(u)) for u in paper.links.model_dump(exclude_none=True).values()
+                    *(("url", url_key(u)) for u in paper.links.model_dump(exclude_none=True).values()
                       if "github.com" not in u)]:
             if key[1]:
                 assert keys.setdefault(key, paper.id) == paper.id, f"{paper.id} and {keys[key]} share {key}"

@@ -21,7 +21,6 @@ from effdiff_catalog.importers.bibtex import READ_FIELDS, field_value, person_na
 from effdiff_catalog.model import _PLAIN_URL, check_url, check_url_fully
 from effdiff_catalog import text as text_module
 from effdiff_catalog.text import fold, slug_words, slugify
-from effdiff_catalog.validate import normalize_url
 from conftest import DATA
 
 NAME_CHARS = st.sampled_from(list("AaBbNnDdEeéü~$-{}\\,. \t\n") + ["and", "And", "AND", " and ", "\u0308", "Ø"])
@@ -118,17 +117,6 @@ def test_text_helpers_agree(title: str):
     # fold translates Greek only when there is some: the same as translating always
     full = text_module._COMBINING.sub("", unicodedata.normalize("NFKD", title.translate(text_module._GREEK_TABLE))).lower()
     assert fold.__wrapped__(title) == (title.lower() if title.isascii() else full)
-
-
-@pytest.mark.parametrize("url, key", [
-    ("https://arxiv.org/pdf/2206.00927v2.pdf", "arxiv.org/abs/2206.00927"),
-    ("http://www.arxiv.org/abs/2206.00927/", "arxiv.org/abs/2206.00927"),
-    ("https://openreview.net/pdf?id=abc", "openreview.net/forum?id=abc"),
-    ("https://aclanthology.org/2023.acl-long.1.pdf", "aclanthology.org/2023.acl-long.1"),
-    ("https://example.org/Paper/", "example.org/paper"),
-])
-def test_url_keys(url: str, key: str):
-    assert normalize_url(url) == key
 
 
 def test_fold_spells_out_greek_and_strips_accents():

@@ -16,14 +16,15 @@ from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.importers import bibchunks
 from effdiff_catalog.importers.bibchunks import iter_parts, read_part, split_points, workers_for
 from effdiff_catalog.importers.bibtex import READ_FIELDS, BibtexError, _convert, import_bib, parse
-from conftest import DATA, REPO
+from conftest import DATA, base_catalog
 
 NODE = "algorithm.efficient_sampling.efficient_solver.ode_solver"
 
 
 @lru_cache(maxsize=1)
 def shipped() -> Catalog:
-    return Catalog.load(REPO)
+    """The shipped catalog as of 2026-11-30, frozen (tests/data/catalogs/base): what the parts merge into."""
+    return base_catalog()
 
 
 @pytest.fixture

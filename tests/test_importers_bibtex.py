@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
 from effdiff_catalog.importers.bibtex import authors_of, import_bib, latex_to_text
-from conftest import DATA, REPO, new_root
+from conftest import DATA, REPO, base_catalog, make_catalog, new_root
 
 BIB = DATA / "bibtex"
 ADDED = dt.date(2026, 11, 23)
@@ -22,9 +22,9 @@ NODE = "algorithm.efficient_sampling.efficient_solver.ode_solver"
 
 
 @pytest.fixture
-def catalog_root(shipped_root: Path) -> Path:
-    """A copy of the shipped catalog, to merge into."""
-    return shipped_root
+def catalog_root(tmp_path: Path) -> Path:
+    """A copy of the shipped catalog as of 2026-11-30 (tests/data/catalogs/base), to merge into."""
+    return make_catalog(tmp_path / "base", "base")
 
 
 def _run(root: Path, name: str, **kwargs):
@@ -61,7 +61,7 @@ def test_dblp_export_fills_missing_fields_and_creates_with_a_node(catalog_root: 
     catalog = Catalog.load(catalog_root)
     assert catalog.errors == []
     assert catalog.papers["deepcache-2023"].doi == "10.1109/CVPR52733.2024.01492"
-    assert catalog.papers["deepcache-2023"].categories == Catalog.load(REPO).papers["deepcache-2023"].categories
+    assert catalog.papers["deepcache-2023"].categories == base_catalog().papers["deepcache-2023"].categories
     assert before != (catalog_root / "papers" / "deepcache-2023.yaml").read_text()
     plus = catalog.papers["dpm-solver-plus-plus-2022"]
     assert (plus.title, plus.venue, plus.year, plus.arxiv, plus.categories) == (
@@ -89,7 +89,7 @@ def test_tricky_file_reports_every_entry_with_its_line(catalog_root: Path):
         (7, "karras2022elucidating", "created", ""),
         (17, "salimans2022progressive", "merged", "already in the catalog; nothing new"),
         (26, "accents2023", "created", ""),
-        (33, "gaussbridge2024", "skipped", "new paper without venue"),
+        (33, "gaussbridge2024", "created", ""),
         (41, "child2023", "created", ""),
         (54, "noyear", "skipped", "entry has no year"),
         (59, "notitle", "skipped", "entry has no title"),
@@ -98,7 +98,9 @@ def test_tricky_file_reports_every_entry_with_its_line(catalog_root: Path):
         (75, "broken", "skipped", "not valid BibTeX: unbalanced braces or quotes, or a missing comma"),
     ]
     notes = {i.label: i.notes for i in report.lines}
-    assert notes["gaussbridge2024"] == ["unknown venue 'Journal of Imaginary Results'; add it to venues.yaml"]
+    # a venue venues.yaml lacks is added with the record (its kind from its name), not a reason to lose the paper
+    assert notes["gaussbridge2024"] == ["new venue 'Journal of Imaginary Results' (journal) for venues.yaml"]
+    assert [(v.name, v.kind, v.entries) for v in report.new_venues] == [("Journal of Imaginary Results", "journal", ["gaussbridge2024"])]
     assert "url 'ftp://example.org/paper.pdf' is not an http(s) link; not imported" in notes["ftp2021"]
     assert list((catalog_root / "papers").glob("elucidating*")) == []  # dry run
 
@@ -171,17 +173,18 @@ def test_not_bibtex_is_one_clear_error(catalog_root: Path, capsys):
     assert "did you mean 'algorithm.efficient_sampling.efficient_solver'" in capsys.readouterr().err
 
 
-def test_cli_dry_run_and_json_report(catalog_root: Path, capsys):
+def test_cli_dry_run_and_json_report(catalog_root: Path, tmp_path: Path, capsys):
     out = catalog_root / "report.json"
     assert main(["import-bib", str(BIB / "tricky.bib"), str(BIB / "jabref.bib"), "--root", str(catalog_root),
                  "--dry-run", "--report", str(out), "--category", NODE]) == 0
     data = json.loads(out.read_text())
-    assert data["counts"] == {"created": 4, "merged": 2, "skipped": 6}
+    assert data["counts"] == {"created": 5, "merged": 2, "skipped": 5}
+    assert [v["name"] for v in data["new_venues"]] == ["Journal of Imaginary Results"]
     assert {item["source"] for item in data["items"]} == {"tricky.bib", "jabref.bib"}
     text = capsys.readouterr().out
     assert "tricky.bib:54: skipped [noyear]: entry has no year" in text
     assert "dry run: nothing was written" in text
-    assert Catalog.load(catalog_root).papers.keys() == Catalog.load(REPO).papers.keys()
+    assert Catalog.load(catalog_root).papers.keys() == Catalog.load(make_catalog(tmp_path / "fresh", "base")).papers.keys()
 
 
 def test_export_of_the_whole_catalog_imports_as_all_merged(catalog_root: Path):

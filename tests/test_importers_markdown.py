@@ -62,7 +62,7 @@ def test_every_line_is_accounted_for(empty_root: Path):
     assert skipped == {
         18: "empty list item",
         27: "tagged as an arXiv preprint but links no arXiv page, so its arXiv id is unknown; add the record by hand",
-        32: "unknown venue 'Workshop'; add it to venues.yaml",
+        32: "venue tag [Workshop 2024] names no venue",
         35: "table-of-contents link to a section of the page",
         36: "entry under a heading that maps to no taxonomy node",
     }

@@ -96,11 +96,13 @@ def test_navigation_follows_the_taxonomy(built: Path):
     taxonomy = config["nav"][2]["Taxonomy"]
     assert taxonomy[0] == "taxonomy/index.md"
     assert [next(iter(item)) for item in taxonomy[1:]] == ["Algorithm-Level Optimization", "System-Level Optimization",
-                                                           "Frameworks", "Surveys"]
+                                                           "Frameworks", "Surveys",
+                                                           "Foundations and Related Work"]
     algorithm = taxonomy[1]["Algorithm-Level Optimization"]
     assert algorithm[0] == "taxonomy/algorithm/index.md"
     assert [next(iter(item)) for item in algorithm[1:]] == ["Efficient Training", "Efficient Fine-tuning",
-                                                            "Efficient Sampling", "Compression"]
+                                                            "Efficient Sampling", "Compression", "Efficient Attention",
+                                                            "Efficient Diffusion Language Models"]
     # the theme config comes from site/mkdocs.yml: Material, its search, both palettes, no web fonts
     assert config["theme"]["name"] == "material" and config["theme"]["font"] is False
     assert [p["scheme"] for p in config["theme"]["palette"]] == ["default", "slate"]

@@ -1,3 +1,7 @@
+"""venues.yaml and Venues.resolve: the one way any command turns a venue string into a canonical venue."""
+
+import pytest
+
 from effdiff_catalog.venues import KINDS, Venues
 from conftest import REPO
 
@@ -12,8 +16,36 @@ def test_required_venues_and_kinds():
 
 
 def test_spellings_map_to_canonical_names():
-    assert VENUES.normalize("NIPS") == "NeurIPS"
-    assert VENUES.normalize("Arxiv") == "arXiv"
-    assert VENUES.normalize("Transactions on Machine Learning Research") == "TMLR"
-    assert VENUES.normalize("Unknown Workshop") is None
+    assert VENUES.resolve("NIPS").name == "NeurIPS"
+    assert VENUES.resolve("Arxiv").name == "arXiv"
+    assert VENUES.resolve("Transactions on Machine Learning Research").name == "TMLR"
+    assert VENUES.resolve("Unknown Workshop") is None
     assert VENUES.suggest("NeurlPS") == "NeurIPS"
+
+
+def test_misspellings_are_reported_and_real_short_names_never_confused():
+    found = VENUES.resolve("NeurlPS")
+    assert (found.name, found.corrected) == ("NeurIPS", "NeurlPS")
+    # a fuzzy match never turns one real venue into another
+    for name in ("ICLR", "ICML", "ICCV", "ECCV", "CVPR", "AAAI", "ACL", "UAI"):
+        assert VENUES.resolve(name).name == name and VENUES.resolve(name).corrected is None
+    for unknown in ("ARITH", "AutoML", "Journal of Vision", "IEEE Signal Processing Letters", "ICRA", "MICCAI"):
+        assert VENUES.resolve(unknown) is None, unknown
+
+
+@pytest.mark.parametrize("text, kind, name, full", [
+    ("Journal of Vision", "journal", "Journal of Vision", "Journal of Vision"),
+    ("Medical Image Computing and Computer Assisted Intervention – MICCAI 2023", "conference", "MICCAI",
+     "Medical Image Computing and Computer Assisted Intervention"),
+    ("Proceedings of the 30th IEEE Symposium on Computer Arithmetic (ARITH)", "conference", "ARITH",
+     "IEEE Symposium on Computer Arithmetic"),
+    ("{IEEE} Signal Processing Letters", "journal", "IEEE Signal Processing Letters", "IEEE Signal Processing Letters"),
+])
+def test_new_venues_are_proposed_with_a_clean_name(text, kind, name, full):
+    venue = VENUES.propose(text, kind)
+    assert (venue.name, venue.full, venue.kind) == (name, full, kind)
+
+
+@pytest.mark.parametrize("text", ["Feb", "Workshop", "2023", "https://example.org", "Preprint", "NeurIPS"])
+def test_what_names_no_new_venue(text):
+    assert VENUES.propose(text, "conference") is None  # NeurIPS: the name is taken

@@ -20,6 +20,7 @@ from .ids import make_id
 from .importers.merge import match_keys
 from .model import Paper, arxiv_year
 from .store import record_path, write_record
+from .urls import paper_url
 
 
 class AddError(Exception):
@@ -53,9 +54,11 @@ def from_found(found, venues) -> Facts:
     """Facts from a metadata API answer (importers.metadata.Found); a venue only if venues.yaml knows it."""
     facts = Facts(title=found.title, authors=found.authors, arxiv=found.arxiv, doi=found.doi)
     for name in [found.venue, *getattr(found, "venue_aliases", [])]:
-        canonical = venues.normalize(name) if name else None
-        if canonical:
-            facts.venue, facts.year = canonical, found.year
+        resolved = venues.resolve(name) if name else None
+        if resolved and resolved.name != "arXiv":
+            facts.venue, facts.year = resolved.name, found.year
+            if resolved.corrected:
+                facts.notes.append(f"venue '{resolved.corrected}' read as {resolved.name} (spelling corrected)")
             break
     else:
         if found.venue:
@@ -63,7 +66,7 @@ def from_found(found, venues) -> Facts:
     if facts.venue is None and found.arxiv:
         facts.venue, facts.year = "arXiv", arxiv_year(found.arxiv)
     if found.arxiv:
-        facts.paper = f"https://arxiv.org/abs/{found.arxiv}"
+        facts.paper = paper_url(found.arxiv)
     elif found.doi:
         facts.paper = f"https://doi.org/{found.doi}"
     return facts
@@ -115,9 +118,11 @@ def complete(facts: Facts, catalog: Catalog, ask: Optional[Ask]) -> None:
     missing = [name for name, value in (("title", facts.title), ("venue", facts.venue), ("year", facts.year),
                                         ("category", facts.categories)) if not value]
     if facts.venue and facts.venue not in venues:
-        canonical = venues.normalize(facts.venue)
-        if canonical:
-            facts.venue = canonical
+        resolved = venues.resolve(facts.venue)
+        if resolved:
+            if resolved.name != facts.venue:
+                facts.notes.append(f"venue '{facts.venue}' read as {resolved.name}")
+            facts.venue = resolved.name
         else:
             missing.append("venue")
     if not missing:
@@ -144,7 +149,7 @@ def complete(facts: Facts, catalog: Catalog, ask: Optional[Ask]) -> None:
 def build(facts: Facts, catalog: Catalog, record_id: Optional[str], added: dt.date) -> Paper:
     if not facts.paper:
         if facts.arxiv:
-            facts.paper = f"https://arxiv.org/abs/{facts.arxiv}"
+            facts.paper = paper_url(facts.arxiv)
         elif facts.doi:
             facts.paper = f"https://doi.org/{facts.doi}"
         else:

@@ -8,7 +8,6 @@ an id does not change when a preprint is later published at a venue.
 
 from __future__ import annotations
 
-import re
 from typing import Container
 
 from .model import arxiv_year
@@ -77,10 +76,3 @@ def _names(name: str | None, words: list[str]):
     for n in range(3, len(words) + 1):
         yield "-".join(words[:n])
 
-
-ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I)
-
-
-def arxiv_from_url(url: str) -> str | None:
-    m = ARXIV_URL.search(url)
-    return m.group(1) if m else None

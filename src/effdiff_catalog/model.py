@@ -113,9 +113,11 @@ def check_year(value: int) -> int:
 def _venue(value: str, info: ValidationInfo) -> str:
     vocab = _vocab(info)
     if vocab is not None and value not in vocab.venues:
-        known = vocab.venues.normalize(value)
-        if known:
-            hint = f"'{value}' is an alias: write venue: {known}"
+        resolved = vocab.venues.resolve(value)
+        if resolved and not resolved.corrected:
+            hint = f"'{value}' is a spelling of {resolved.name}: write venue: {resolved.name}"
+        elif resolved:
+            hint = f"did you mean '{resolved.name}'? (or add the venue to venues.yaml)"
         else:
             guess = vocab.venues.suggest(value)
             hint = f"did you mean '{guess}'? (or add the venue to venues.yaml)" if guess else "add the venue to venues.yaml"

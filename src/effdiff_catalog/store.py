@@ -117,3 +117,30 @@ def write_record(root: Path, paper: Paper, *, overwrite: bool = False) -> Path:
         raise RecordExists(f"{display_path(path, root)} already exists; refusing to overwrite it")
     write_text_atomic(path, dump_record(paper))
     return path
+
+
+def venues_text(current: str, new: list[Any]) -> str:
+    """venues.yaml with new venues (venues.Venue) added: the file's own text, comments included,
+    is kept; the new entries go in before the closing `arXiv` entry (else at the end), sorted by
+    name, each in the file's form (name, full, kind, aliases as a flow list)."""
+    if not new:
+        return current
+    blocks = []
+    for venue in sorted(new, key=lambda v: v.name.lower()):
+        entry = {"name": venue.name, "full": venue.full, "kind": venue.kind, "aliases": list(venue.aliases)}
+        text = yaml.dump([entry], Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=None,
+                         width=100_000, indent=2)
+        # '- name: X\n  full: ...' -> indented under `venues:` like the rest of the file
+        blocks.append("".join("  " + line for line in text.splitlines(keepends=True)))
+    marker = "\n  - name: arXiv\n"
+    at = current.find(marker)
+    if at == -1:
+        return current.rstrip("\n") + "\n" + "".join(blocks)
+    return current[: at + 1] + "".join(blocks) + current[at + 1:]
+
+
+def add_venues(root: Path, new: list[Any]) -> Path:
+    """Add venues to root/venues.yaml, atomically (see venues_text)."""
+    path = root / "venues.yaml"
+    write_text_atomic(path, venues_text(path.read_text(encoding="utf-8"), new))
+    return path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +12,7 @@ from rapidfuzz import fuzz, process
 from .model import ID_RE, CodeStats, Framework, FrameworkLinks, Links, Paper, Result, arxiv_year
 from .problems import Problem
 from .text import normalize_title
+from .urls import url_key
 from .yamlsrc import YamlDoc, _dotted
 
 # which model describes the mapping found at a location, for "unknown field" hints
@@ -138,21 +138,6 @@ def check_cross_references(papers: dict[str, Paper], locations: dict[str, tuple[
     return out
 
 
-_URL_SCHEME = re.compile(r"^https?://(www\.)?")
-_ARXIV_PAGE = re.compile(r"^arxiv\.org/(abs|pdf)/([0-9.]+?)(v\d+)?(\.pdf)?$")
-_OPENREVIEW_PAGE = re.compile(r"^openreview\.net/(pdf|forum)\?id=")
-_ACL_PAGE = re.compile(r"^aclanthology\.org/([\w.\-]+?)(\.pdf)?/?$")
-
-
-def normalize_url(url: str) -> str:
-    """A URL key for duplicate detection: scheme, 'www.', trailing slash, arXiv pdf/abs and versions ignored."""
-    key = _URL_SCHEME.sub("", url.strip().lower(), count=1)
-    key = _ARXIV_PAGE.sub(r"arxiv.org/abs/\2", key)
-    key = _OPENREVIEW_PAGE.sub("openreview.net/forum?id=", key)
-    key = _ACL_PAGE.sub(r"aclanthology.org/\1", key)
-    return key.rstrip("/?#")
-
-
 def duplicate_problems(records: list[tuple[str, YamlDoc]]) -> list[Problem]:
     """The same paper in two files: same arXiv id, DOI, paper URL or normalized title (errors);
     near-equal titles (ratio >= 95) are warnings naming both files.
@@ -178,7 +163,7 @@ def duplicate_problems(records: list[tuple[str, YamlDoc]]) -> list[Problem]:
         keys = [
             ("arxiv", "arXiv id", data.get("arxiv"), ("arxiv",)),
             ("doi", "DOI", data.get("doi").lower() if isinstance(data.get("doi"), str) else None, ("doi",)),
-            ("url", "paper URL", normalize_url(links["paper"]) if isinstance(links.get("paper"), str) else None, ("links", "paper")),
+            ("url", "paper URL", url_key(links["paper"]) if isinstance(links.get("paper"), str) else None, ("links", "paper")),
             ("title", "title", title_key, ("title",)),
         ]
         for kind, label, value, loc in keys:

@@ -58,7 +58,7 @@ def cmd_import_markdown(args: argparse.Namespace) -> int:
     def run(catalog):
         heading_map = load_heading_map(args.map, catalog.taxonomy) if args.map else None
         return import_markdown(args.file, catalog, dry_run=args.dry_run, added=args.added, prefer=args.prefer,
-                               heading_map=heading_map, category=args.category)[0]
+                               heading_map=heading_map, category=args.category, new_venues=not args.no_new_venues)[0]
 
     return _run_import(args, run, verbose=args.verbose)
 
@@ -74,7 +74,8 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
     from ..importers.bibtex import import_bib
 
     return _run_import(args, lambda catalog: import_bib(args.files, catalog, category=args.category, dry_run=args.dry_run,
-                                                         prefer=args.prefer, added=args.added, jobs=args.jobs)[0])
+                                                         prefer=args.prefer, added=args.added, jobs=args.jobs,
+                                                         new_venues=not args.no_new_venues)[0])
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -154,6 +155,8 @@ def _import_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--added", type=dt.date.fromisoformat, default=None, help="date for new records (default: today)")
     p.add_argument("--prefer", choices=("catalog", "import"), default="catalog",
                    help="on a conflict keep the record's value (default) or take the imported one")
+    p.add_argument("--no-new-venues", action="store_true",
+                   help="skip entries whose venue venues.yaml lacks (default: add the venue to venues.yaml and report it)")
 
 
 def register(add: Add) -> None:

@@ -19,14 +19,15 @@ from typing import Any, Callable, Iterator
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
 from ..catalog import pause_gc
-from ..ids import arxiv_from_url, id_parts
-from ..model import ARXIV_RE, DOI_RE, arxiv_year
-from ..validate import normalize_url
+from ..ids import id_parts
+from ..model import DOI_RE, arxiv_year
+from ..urls import arxiv_id, is_arxiv_doi, paper_url, url_key
 from .bibchunks import PARENT_TYPES, Failed, RawEntry, iter_parts
 from .latex import latex_to_text
 from . import merge
 from .merge import Candidate, match_keys
 from .report import ImportFailed, ImportReport, LineReport
+from ..venues import Venue, kind_from_text
 
 _BRACE = re.compile(r"(?<!\\)[{}]")
 _BRACE_OR_QUOTE = re.compile(r'(?<!\\)[{}"]')
@@ -115,17 +116,9 @@ def authors_of(raw: str) -> tuple[list[str] | None, list[str]]:
     return (out or None), notes
 
 
-_EPRINT_PREFIX = re.compile(r"^arxiv:", re.I)
-_VERSION = re.compile(r"v\d+$")
-_ARXIV_IN_TEXT = re.compile(r"(?:arxiv[:\s/]*|abs/)(\d{4}\.\d{4,5})", re.I)
-_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(\d{4}\.\d{4,5})", re.I)
 _TEX_ESCAPE = re.compile(r"\\([_%&#~])")
 _DOI_IN_TEXT = re.compile(r"(10\.\d{4,9}/[^\s\"<>{}]+)")
-_PREPRINT_VENUE = re.compile(r"\barxiv\b|\bcorr\b", re.I)
-_VENUE_TOKEN = re.compile(r"\(([A-Za-z][\w\- ]{1,20})\)|\b([A-Z][A-Za-z]{1,10}[A-Z])(?:\s*'?\d{2,4})?\b")
-_VENUE_NOISE = re.compile(r"\b(proceedings|of|the|in|\d{4}|\d+(st|nd|rd|th)|annual|ieee/cvf|ieee|acm)\b", re.I)
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")  # the model checks the range (a year in the future is an error)
-_DATACITE_ARXIV_URL = re.compile(r"doi\.org/10\.48550/arxiv\.", re.I)
 _KEYWORD_SEP = re.compile(r"[;,]")
 
 
@@ -133,23 +126,22 @@ def _find_arxiv(fields: dict[str, str]) -> str | None:
     prefix = fields.get("archiveprefix", fields.get("eprinttype", "")).lower()
     eprint = fields.get("eprint", "").strip()
     if eprint and (prefix in ("arxiv", "")):
-        candidate = _VERSION.sub("", _EPRINT_PREFIX.sub("", eprint))
-        if ARXIV_RE.match(candidate):
+        candidate = arxiv_id(eprint)
+        if candidate:
             return candidate
     for key in ("journal", "journaltitle", "volume", "note", "howpublished", "booktitle"):
         value = fields.get(key)
         if value:
-            m = _ARXIV_IN_TEXT.search(value)
-            if m:
-                return m.group(1)
+            found = arxiv_id(value)
+            if found:
+                return found
     for key in ("url", "pdf", "link"):
         value = fields.get(key)
-        found = arxiv_from_url(value) if value else None
+        found = arxiv_id(value) if value else None
         if found:
             return found
     doi = fields.get("doi")
-    m = _ARXIV_DOI.search(doi) if doi else None
-    return m.group(1) if m else None
+    return arxiv_id(doi) if doi and is_arxiv_doi(doi) else None
 
 
 def _find_doi(fields: dict[str, str]) -> str | None:
@@ -161,36 +153,49 @@ def _find_doi(fields: dict[str, str]) -> str | None:
         m = _DOI_IN_TEXT.search(value)
         if m:
             doi = m.group(1) if key == "doi" else m.group(1).rstrip(".,;")  # a URL may end in punctuation of the sentence
-            if DOI_RE.match(doi) and not doi.lower().startswith("10.48550/arxiv"):
+            if DOI_RE.match(doi) and not is_arxiv_doi(doi):
                 return doi
     return None
 
 
-def venue_of(fields: dict[str, str], entry_type: str, venues) -> tuple[str | None, str]:
-    """The canonical venue, or None and what the entry said."""
-    text = (fields.get("booktitle") or fields.get("journal") or fields.get("journaltitle") or fields.get("eventtitle")
-            or fields.get("publisher") or fields.get("howpublished") or "")  # journaltitle, eventtitle: BibLaTeX
+@dataclass(frozen=True)
+class VenueFound:
+    """What an entry says of its venue: the canonical name (venues.yaml), or a new venue to add."""
+
+    name: str | None
+    text: str = ""  # what the entry wrote
+    new: Venue | None = None  # a venue venues.yaml lacks, proposed for it
+    corrected: str | None = None  # a misspelling Venues.resolve corrected
+
+
+# the kind of venue each entry type is published in; other types (theses, reports, books) name no venue
+_KIND_OF_TYPE = {"article": "journal", "inproceedings": "conference", "conference": "conference",
+                 "proceedings": "conference", "incollection": "conference"}
+
+
+def venue_of(fields: dict[str, str], entry_type: str, venues) -> VenueFound:
+    """The entry's venue: booktitle, journal (BibLaTeX: journaltitle, eventtitle), else publisher or
+    howpublished, resolved by Venues.resolve; an unknown venue of a journal or proceedings entry is
+    proposed as a new venue."""
+    named = fields.get("booktitle") or fields.get("journal") or fields.get("journaltitle") or fields.get("eventtitle") or ""
+    text = named or fields.get("publisher") or fields.get("howpublished") or ""
     if not text:
         if entry_type in ("misc", "unpublished", "techreport", "online") and _find_arxiv(fields):
-            return "arXiv", ""
-        return None, ""
-    return _venue_from_text(text, venues), text
+            return VenueFound("arXiv")
+        return VenueFound(None)
+    return _venue_from_text(text, bool(named), entry_type, venues)
 
 
 @lru_cache(maxsize=4096)  # a bibliography names the same few venues again and again
-def _venue_from_text(text: str, venues) -> str | None:
-    if _PREPRINT_VENUE.search(text):
-        return "arXiv"
-    known = venues.normalize(text)
-    if known:
-        return known
-    # '(CVPR)' or 'CVPR 2023' inside a long proceedings name
-    for token in _VENUE_TOKEN.findall(text):
-        word = next(t for t in token if t)
-        known = venues.normalize(word)
-        if known:
-            return known
-    return venues.normalize(_VENUE_NOISE.sub(" ", text))
+def _venue_from_text(text: str, named: bool, entry_type: str, venues) -> VenueFound:
+    plain = latex_to_text(text)
+    found = venues.resolve(plain)
+    if found:
+        return VenueFound(found.name, plain, corrected=found.corrected)
+    kind = _KIND_OF_TYPE.get(entry_type)
+    if named and kind:
+        return VenueFound(None, plain, new=venues.propose(plain, kind_from_text(plain, kind)))
+    return VenueFound(None, plain)
 
 
 def _enclosed_in_braces(value: str) -> bool:
@@ -301,7 +306,6 @@ def read_bib(text: str, venues, taxonomy, category: str | None, *, jobs: int | N
         raise BibtexError("no BibTeX entries (no '@type{key, ...}' blocks) found")
     person_name.cache_clear()  # the caches serve one file: a name or venue read twice in it is converted once
     _venue_from_text.cache_clear()
-    _unknown_venue.cache_clear()
     convert = partial(_convert, venues=venues, taxonomy=taxonomy, category=category)
     # the parts are joined as bibtexparser joins blocks: the first block with a key wins
     macros: dict[str, str] = {}
@@ -377,9 +381,14 @@ def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], ven
     year_text = _YEAR.search(fields.get("year", "") or fields.get("date", ""))
     arxiv = _find_arxiv(fields)
     doi = _find_doi(fields)
-    venue, venue_text = venue_of(fields, entry_type, venues)
-    if venue is None and venue_text:
-        notes.append(_unknown_venue(venue_text, venues))
+    found_venue = venue_of(fields, entry_type, venues)
+    venue = found_venue.name
+    if found_venue.corrected:
+        notes.append(f"venue '{found_venue.corrected}' read as {venue} (spelling corrected)")
+    if venue is None and found_venue.new is not None:
+        venue = found_venue.new.name
+    elif venue is None and found_venue.text:
+        notes.append(f"'{found_venue.text}' names a publisher or a medium, not a venue")
     data: dict[str, Any] = {"title": title}
     if year_text:
         data["year"] = int(year_text.group(0))
@@ -408,22 +417,20 @@ def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], ven
     if url and not url.lower().startswith(("http://", "https://")):
         notes.append(f"url '{url}' is not an http(s) link; not imported")
         url = ""
-    url_arxiv = arxiv_from_url(url) if url else None
+    url_arxiv = arxiv_id(url) if url else None
     if url_arxiv:
-        url = f"https://arxiv.org/abs/{url_arxiv}"
-    elif url and arxiv and _DATACITE_ARXIV_URL.search(url):
-        url = f"https://arxiv.org/abs/{arxiv}"  # arXiv's DataCite DOI: the abstract page is the paper
+        url = paper_url(url_arxiv)  # any form of an arXiv link (pdf, DataCite DOI, ...): the abstract page
     if url:
         links["paper"] = url
     elif doi:
         links["paper"] = f"https://doi.org/{doi}"
     elif arxiv:
-        links["paper"] = f"https://arxiv.org/abs/{arxiv}"
+        links["paper"] = paper_url(arxiv)
     for field_name, link_key in (("code", "code"), ("github", "code"), ("project", "project"), ("pdf", "pdf")):
         value = fields.get(field_name, "").strip()
         if value.startswith(("http://", "https://")):
             links.setdefault(link_key, value)
-    if "pdf" in links and normalize_url(links["pdf"]) == normalize_url(links.get("paper", "")):
+    if "pdf" in links and url_key(links["pdf"]) == url_key(links.get("paper", "")):
         del links["pdf"]  # the PDF is the paper link already
     if links:
         data["links"] = links
@@ -434,13 +441,8 @@ def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], ven
             if node:
                 notes.append(f"taxonomy node {node} from keyword '{word.strip()}'")
                 break
-    return Candidate(line, data, key, node, notes, keys=match_keys(data), id_parts=id_parts(title))
-
-
-@lru_cache(maxsize=4096)
-def _unknown_venue(text: str, venues) -> str:
-    guess = venues.suggest(text)
-    return f"unknown venue '{latex_to_text(text)}'" + (f"; did you mean '{guess}'?" if guess else "; add it to venues.yaml")
+    return Candidate(line, data, key, node, notes, keys=match_keys(data), id_parts=id_parts(title),
+                     new_venue=found_venue.new)
 
 
 def decode_bib(raw: bytes, path) -> str:
@@ -460,19 +462,22 @@ def decode_bib(raw: bytes, path) -> str:
 
 
 def import_bib(paths: list, catalog, *, category: str | None = None, dry_run: bool = False, prefer: str = "catalog",
-               added=None, jobs: int | None = None):
+               added=None, jobs: int | None = None, new_venues: bool = True):
     """Read BibTeX files, plan the merge, write (unless dry_run). Returns the report and the plan.
-    `jobs`: parts of a file read at once (see read_bib)."""
+    `jobs`: parts of a file read at once (see read_bib). `new_venues`: add the venues that
+    venues.yaml lacks (else such entries are skipped)."""
     with pause_gc():  # many small objects, no cycles: see catalog.pause_gc
-        return _import_bib(paths, catalog, category=category, dry_run=dry_run, prefer=prefer, added=added, jobs=jobs)
+        return _import_bib(paths, catalog, category=category, dry_run=dry_run, prefer=prefer, added=added, jobs=jobs,
+                           new_venues=new_venues)
 
 
-def _import_bib(paths: list, catalog, *, category: str | None, dry_run: bool, prefer: str, added, jobs: int | None):
+def _import_bib(paths: list, catalog, *, category: str | None, dry_run: bool, prefer: str, added, jobs: int | None,
+                new_venues: bool):
     problem = merge.category_option_problem(catalog, category)
     if problem:
         raise BibtexError(problem)
     report = ImportReport(", ".join(p.name for p in paths))
-    planner = merge.Planner(catalog, added=added or dt.date.today(), prefer=prefer)
+    planner = merge.Planner(catalog, added=added or dt.date.today(), prefer=prefer, new_venues=new_venues)
     for path in paths:
         text = decode_bib(path.read_bytes(), path)
         try:
@@ -489,6 +494,8 @@ def _import_bib(paths: list, catalog, *, category: str | None, dry_run: bool, pr
             raise BibtexError(f"{path}: {exc}") from None
     planned = planner.planned
     report.lines.sort(key=lambda item: (item.source, item.line))
+    report.add_new_venues(planner.new_venues)
     if not dry_run:
-        merge.apply(planned, catalog.root)
+        merge.apply(planned, catalog.root, [venue for venue, _ in planner.new_venues.values()])
+        report.written = True
     return report, planned

@@ -11,9 +11,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..catalog import Catalog
-from ..ids import arxiv_from_url
+from ..urls import arxiv_id, paper_url
+from ..venues import kind_from_text
 from ..model import Framework, arxiv_year
 from . import merge
 from .merge import Candidate, Planned
@@ -27,7 +29,6 @@ NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
 HTML_HEADING = re.compile(r"^\s*<h([1-6])[^>]*>(.*?)</h[1-6]>\s*$", re.I)
 LINK = re.compile(r"\[\[?\s*([^\[\]]+?)\s*\]\]?\(\s*([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\s*\)\]?")
 VENUE_TAG = re.compile(r"^\*\*\s*\[([^\]]+)\]\s*\*\*\s*")
-TAG_PARTS = re.compile(r"^(?P<venue>.*?)[\s,']*(?P<year>(?:19|20)\d\d)(?:[.\-/](?P<month>\d{1,2}))?$")
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 LABELS = {"paper": "paper", "pdf": "paper", "arxiv": "paper", "openreview": "paper", "code": "code", "github": "code",
           "project": "project", "project page": "project", "page": "project", "website": "project", "homepage": "project"}
@@ -45,6 +46,7 @@ class Entry:
     arxiv: str | None
     category: str
     notes: list[str] = field(default_factory=list)
+    new_venue: Any = None  # venues.Venue: the venue `venue` names, when venues.yaml lacks it
 
 
 @dataclass
@@ -71,9 +73,9 @@ def clean_url(url: str) -> tuple[str, list[str]]:
     while url and url[-1] in ".,;?#" and not url.endswith("..."):
         url = url[:-1]
     url = re.sub(r"(github\.com/[^?#]+)\?tab=[\w-]+(#.*)?$", r"\1", url)
-    arxiv = arxiv_from_url(url)
-    if arxiv and re.search(r"arxiv\.org/(pdf|abs)/", url):
-        url = f"https://arxiv.org/abs/{arxiv}"
+    arxiv = arxiv_id(url) if url.lower().startswith(("http://", "https://")) else None
+    if arxiv:
+        url = paper_url(arxiv)  # a PDF, HTML, DataCite DOI, Hugging Face or alphaXiv page of an arXiv paper
     if url != original:
         notes.append(f"link {original} -> {url}")
     return url, notes
@@ -85,25 +87,28 @@ def clean_title(raw: str, venues) -> tuple[str, list[str]]:
     title = re.sub(r"\s+", " ", title).strip(" .,;")
     # a venue written after the title, as in '..., ACL 24'
     m = re.search(r",\s*([A-Za-z]+)\s*'?(\d{2}|\d{4})$", title)
-    if m and venues.normalize(m.group(1)):
+    if m and venues.resolve(m.group(1)):
         notes.append(f"dropped '{m.group(0).strip(', ')}' after the title")
         title = title[: m.start()].strip(" .,;")
     return title, notes
 
 
-def parse_venue_tag(tag: str, venues) -> tuple[str | None, int | None, int | None, str]:
-    """'NIPS, 2024' -> ('NeurIPS', 2024, None); 'Arxiv 2024.07' -> ('arXiv', 2024, 7)."""
-    m = TAG_PARTS.match(tag.strip())
+def parse_venue_tag(tag: str, venues) -> tuple[mdentry.Venue | None, str]:
+    """'NIPS, 2024' -> NeurIPS 2024; 'Arxiv 2024.07' -> arXiv 2024, month 7; 'NeurlPS 2023' ->
+    NeurIPS (corrected); 'ARITH 2023' -> a new venue. The reason when there is no venue."""
+    m = mdentry.TAG_PARTS.match(tag.strip())
     if not m:
-        return None, None, None, f"venue tag [{tag}] has no year"
+        return None, f"venue tag [{tag}] has no year"
     name = m.group("venue").strip(" ,'")
-    venue = venues.normalize(name)
-    if venue is None:
-        guess = venues.suggest(name)
-        hint = f"; did you mean '{guess}'?" if guess else "; add it to venues.yaml"
-        return None, None, None, f"unknown venue '{name}'{hint}"
-    month = int(m.group("month")) if m.group("month") else None
-    return venue, int(m.group("year")), month, ""
+    year = int(m.group("year"))
+    month = int(m.group("month")) if m.group("month") and 1 <= int(m.group("month")) <= 12 else None
+    found = venues.resolve(name)
+    if found:
+        return mdentry.Venue(found.name, year, month, 0, 0, corrected=found.corrected), ""
+    proposal = venues.propose(name, kind_from_text(name)) if name else None
+    if proposal is None:
+        return None, f"venue tag [{tag}] names no venue"
+    return mdentry.Venue(proposal.name, year, month, 0, 0, new=proposal), ""
 
 
 @dataclass
@@ -370,7 +375,7 @@ def _generic_entry(number: int, line: str, ex, category: str | None, venues, con
             links[key] = url
     if "paper" not in links:
         return None, "entry without a link to the paper"
-    arxiv = next((a for a in (arxiv_from_url(u) for u in links.values()) if a), None)
+    arxiv = next((a for a in (arxiv_id(u) for u in links.values()) if a), None)
     venue = ex.venue
     if venue is not None and not venue.year:
         year_m = re.search(r"\b((?:19|20)\d\d)\b", mdentry.plain(_mask_links(line)))
@@ -387,6 +392,8 @@ def _generic_entry(number: int, line: str, ex, category: str | None, venues, con
         notes.append(f"no venue given: recorded as an arXiv preprint of {year}")
     else:
         name, year, month = venue.name, venue.year, venue.month
+        if venue.corrected:
+            notes.append(f"venue '{venue.corrected}' read as {name} (spelling corrected)")
     if name == "arXiv":
         if not arxiv:
             return None, "tagged as an arXiv preprint but links no arXiv page, so its arXiv id is unknown; add the record by hand"
@@ -394,7 +401,8 @@ def _generic_entry(number: int, line: str, ex, category: str | None, venues, con
         if first and first != year:
             notes.append(f"tag says {year} but arXiv id {arxiv} was posted {first}; using {first}")
             year = first
-    return Entry(number, line, ex.title, name, year, month, links, arxiv, category, notes), ""
+    return Entry(number, line, ex.title, name, year, month, links, arxiv, category, notes,
+                 new_venue=venue.new if venue is not None else None), ""
 
 
 def _mask_links(text: str) -> str:
@@ -427,7 +435,8 @@ def _table_entry(number: int, line: str, cells: list[str], columns: list[str], c
         venue = mdentry.find_venue(venue_text, venues)
         if venue is None:
             m = re.search(r"(19|20)\d\d", venue_text)
-            name = venues.normalize(re.sub(r"(19|20)\d\d", "", mdentry.plain(venue_text)).strip(" ,'`"))
+            found = venues.resolve(re.sub(r"(19|20)\d\d", "", mdentry.plain(venue_text)).strip(" ,'`"))
+            name = found.name if found else None
             if name and (m or context_year):
                 venue = mdentry.Venue(name, int(m.group(0)) if m else context_year, None, 0, 0)
                 if not m:
@@ -487,9 +496,10 @@ def _parse_entry(number: int, line: str, body: str, category: str | None, venues
         return None, "no **[Venue Year]** tag before the title"
     if category is None:
         return None, "entry under a heading that maps to no taxonomy node"
-    venue, year, month, problem = parse_venue_tag(tag.group(1), venues)
-    if venue is None:
+    tagged, problem = parse_venue_tag(tag.group(1), venues)
+    if tagged is None:
         return None, problem
+    venue, year, month = tagged.name, tagged.year, tagged.month
     rest = body[tag.end():]
     first_link = LINK.search(rest)
     raw_title = rest[: first_link.start()] if first_link else rest
@@ -510,7 +520,7 @@ def _parse_entry(number: int, line: str, body: str, category: str | None, venues
         links[key] = url
     if "paper" not in links:
         return None, "entry without a [Paper] link"
-    arxiv = next((a for a in (arxiv_from_url(u) for u in links.values()) if a), None)
+    arxiv = next((a for a in (arxiv_id(u) for u in links.values()) if a), None)
     if venue == "arXiv" and not arxiv:
         return None, "tagged as an arXiv preprint but links no arXiv page, so its arXiv id is unknown; add the record by hand"
     if arxiv and venue == "arXiv":
@@ -518,27 +528,33 @@ def _parse_entry(number: int, line: str, body: str, category: str | None, venues
         if first and (first != year or (month and arxiv[2:4] != f"{month:02d}")):
             notes.append(f"tag says {year}{'.%02d' % month if month else ''} but arXiv id {arxiv} was posted {first}.{arxiv[2:4]}; using {first}")
             year = first
-    return Entry(number, line, title, venue, year, month, links, arxiv, category, notes), ""
+    if tagged.corrected:
+        notes.append(f"venue '{tagged.corrected}' read as {venue} (spelling corrected)")
+    return Entry(number, line, title, venue, year, month, links, arxiv, category, notes, new_venue=tagged.new), ""
 
 
 # -- planning and applying ---------------------------------------------------------------------
 
 def candidates(parsed: Parsed) -> list[Candidate]:
     return [Candidate(e.line, {"title": e.title, "venue": e.venue, "year": e.year, "arxiv": e.arxiv, "links": e.links},
-                      e.title, e.category, place_existing=True) for e in parsed.entries]
+                      e.title, e.category, place_existing=True, new_venue=e.new_venue) for e in parsed.entries]
 
 
-def plan(parsed: Parsed, catalog: Catalog, added: dt.date, prefer: str = "catalog") -> dict[str, Planned]:
+def plan(parsed: Parsed, catalog: Catalog, added: dt.date, prefer: str = "catalog",
+         new_venues: bool = True) -> tuple[dict[str, Planned], merge.Planner]:
     """Match every entry against the catalog (see merge.plan) and record the outcome in the report."""
-    planned, outcomes = merge.plan(candidates(parsed), catalog, added=added, prefer=prefer)
+    planner, outcomes = merge.plan(candidates(parsed), catalog, added=added, prefer=prefer, new_venues=new_venues)
+    planned = planner.planned
     by_line = {item.line: item for item in parsed.report.lines}
     for outcome in outcomes:
         item = by_line[outcome.line]
         item.status, item.record, item.fields = outcome.status, outcome.record, outcome.fields
         item.reason, item.conflicts = outcome.reason, outcome.conflicts
+        item.notes = item.notes + [n for n in outcome.notes if n not in item.notes]
         if outcome.status == "skipped":
             item.kind = "skipped"
-    return planned
+    parsed.report.add_new_venues(planner.new_venues)
+    return planned, planner
 
 
 def merge_frameworks(rows: list[FrameworkRow], existing: list[Framework], source: str) -> tuple[list[Framework], list[str]]:
@@ -599,7 +615,7 @@ def load_heading_map(path: Path, taxonomy) -> dict[str, str]:
 
 def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, added: dt.date | None = None,
                     source_name: str | None = None, prefer: str = "catalog", heading_map: dict[str, str] | None = None,
-                    category: str | None = None) -> tuple[ImportReport, dict[str, Planned]]:
+                    category: str | None = None, new_venues: bool = True) -> tuple[ImportReport, dict[str, Planned]]:
     """Parse, plan and (unless dry_run) write. Raises ImportError_ for input that is not markdown."""
     from ..store import write_text_atomic
     from .frameworks_io import dump_frameworks
@@ -623,12 +639,13 @@ def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, adde
     if unmapped:
         parsed.report.lines.append(LineReport(0, "text", "", f"{unmapped} entries are under headings that map to no taxonomy "
                                               "node: map the headings with --map FILE, or give --category NODE"))
-    planned = plan(parsed, catalog, added or dt.date.today(), prefer)
+    planned, planner = plan(parsed, catalog, added or dt.date.today(), prefer, new_venues)
     frameworks, fw_notes = merge_frameworks(parsed.frameworks, catalog.frameworks, source)
     for note in fw_notes:
         parsed.report.lines.append(LineReport(0, "text", "conflict", note))
     if not dry_run:
-        merge.apply(planned, catalog.root)
+        merge.apply(planned, catalog.root, [venue for venue, _ in planner.new_venues.values()])
+        parsed.report.written = True
         if parsed.frameworks:
             write_text_atomic(catalog.root / "frameworks.yaml", dump_frameworks(frameworks))
     return parsed.report, planned

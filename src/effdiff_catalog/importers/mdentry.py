@@ -14,6 +14,9 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
+
+from ..venues import kind_from_text
 
 
 # [label](url) [[label]](url) [[label](url)] ; url may hold one level of parentheses
@@ -104,13 +107,45 @@ class Venue:
     month: int | None
     start: int
     end: int
+    new: Any = None  # venues.Venue: a venue venues.yaml lacks, proposed for it
+    corrected: str | None = None  # the misspelling Venues.resolve corrected
+
+
+# a venue tag: '<ins>NeurlPS, 2023</ins>', '**[ARITH 2023]**', '[AutoML 2024]' at the start of an entry
+TAG = re.compile(r"<ins>\s*(?P<ins>[^<]{2,60}?)\s*</ins>|^\s*(?:\*\*|__)?\s*[\[(]\s*(?P<br>[A-Za-z][^\[\]()]{1,50}?)\s*[\])]", re.I)
+TAG_PARTS = re.compile(r"^(?P<venue>.*?)[\s,'’`:\-]*(?P<year>(?:19|20)\d\d)(?:[.\-/](?P<month>\d{1,2}))?$")
+
+
+def find_tag(text: str, venues) -> Venue | None:
+    """A venue tag with a year whose venue the spelling list misses: misspelt ('NeurlPS', corrected
+    by Venues.resolve) or not in venues.yaml ('ARITH', proposed as a new venue)."""
+    for m in TAG.finditer(text):
+        inner = plain(m.group("ins") or m.group("br") or "")
+        parts = TAG_PARTS.match(inner.strip())
+        if not parts or not parts.group("venue").strip(" ,'"):
+            continue
+        name_text = parts.group("venue").strip(" ,'")
+        year = int(parts.group("year"))
+        month = int(parts.group("month")) if parts.group("month") and 1 <= int(parts.group("month")) <= 12 else None
+        found = venues.resolve(name_text)
+        if found:
+            return Venue(found.name, year, month, m.start(), m.end(), corrected=found.corrected)
+        # only what looks like a venue's name: 'ARITH', 'AutoML', 'ACL Demo', '... Symposium', not 'Feb' or 'Update'
+        looks = sum(c.isupper() for c in name_text) >= 2 or re.search(
+            r"\b(conference|symposium|workshop|journal|transactions|letters)\b", name_text, re.I)
+        proposal = venues.propose(name_text, kind_from_text(name_text)) if looks else None
+        if proposal is not None and len(name_text.split()) <= 6:
+            return Venue(proposal.name, year, month, m.start(), m.end(), new=proposal)
+    return None
 
 
 def find_venue(text: str, venues) -> Venue | None:
-    """The first 'Venue Year' in the text whose venue is a known spelling (venues.yaml)."""
+    """The first 'Venue Year' in the text whose venue is a known spelling (venues.yaml), else a
+    venue tag (find_tag)."""
     spellings = tuple(sorted({s for v in venues.by_name.values() for s in (v.name, *v.aliases) if len(s) <= 40}))
     for m in venue_pattern(spellings).finditer(text):
-        name = venues.normalize(m.group("venue"))
+        found = venues.resolve(m.group("venue"))
+        name = found.name if found else None
         if not name:
             continue
         raw_year = m.group("year").lstrip("'")
@@ -119,9 +154,10 @@ def find_venue(text: str, venues) -> Venue | None:
             continue
         month = int(m.group("month")) if m.group("month") else None
         if re.search(r"workshop", m.group(0) + text[m.end():m.end() + 12], re.I):
-            name = venues.normalize(name + "W") or name  # 'NeurIPS 2021 Workshop' -> NeurIPSW
+            workshop = venues.resolve(name + " Workshop")  # 'NeurIPS 2021 Workshop' -> NeurIPSW
+            name = workshop.name if workshop else name
         return Venue(name, year, month, m.start(), m.end())
-    return None
+    return find_tag(text, venues)
 
 
 def plain(text: str) -> str:
@@ -180,9 +216,9 @@ def extract(text: str, venues) -> Extracted:
     if out.venue is None:
         # '[[NeurIPS](url)] Title': the venue is the label of the paper link
         for link in links:
-            named = venues.normalize(plain(link.label)) if link.kind == "paper" else None
-            if named and named != "arXiv":
-                out.venue = Venue(named, 0, None, link.start, link.start)  # year 0: the caller may know it
+            named = venues.resolve(plain(link.label)) if link.kind == "paper" else None
+            if named and named.name != "arXiv" and not named.corrected:
+                out.venue = Venue(named.name, 0, None, link.start, link.start)  # year 0: the caller may know it
                 break
     # the title
     if title_link is not None:
@@ -223,6 +259,6 @@ def clean_title_text(title: str, venues) -> str:
     title = title.strip(" .,;:-–—[]()\"'")
     title = re.sub(r"\s+", " ", title)
     m = re.search(r"[,(]\s*([A-Za-z]+)\s*'?(\d{2}|\d{4})\)?$", title)
-    if m and venues.normalize(m.group(1)):
+    if m and venues.resolve(m.group(1)):
         title = title[: m.start()].strip(" .,;")
     return title

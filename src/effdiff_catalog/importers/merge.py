@@ -3,7 +3,9 @@
 Importers turn their input into `Candidate`s (plain record data plus where it came from); `plan`
 matches each against the catalog (arXiv id, DOI, paper URL, normalized title) and decides:
 
-- created: no match; a new record (it needs a taxonomy node, a known venue, a year and a link);
+- created: no match; a new record (it needs a taxonomy node, a venue, a year and a link). A venue
+  that venues.yaml does not know comes with the candidate as `new_venue`: it is added to
+  venues.yaml with the records (unless new venues are refused, then the entry is skipped);
 - merged: a match; fields the record lacks are filled in (possibly none);
 - conflict: a match whose values differ from the record's; the record is left as it was, unless
   prefer="import", which replaces them;
@@ -25,7 +27,10 @@ from ..ids import make_id
 from ..model import Paper, check_year
 from ..store import write_record
 from ..text import normalize_title
-from ..validate import normalize_url
+from ..store import add_venues
+from ..urls import url_key
+from ..validate import Vocab
+from ..venues import Venue
 
 Status = Literal["created", "merged", "conflict", "skipped"]
 MERGEABLE = ("title", "authors", "venue", "year", "arxiv", "doi")
@@ -42,10 +47,11 @@ class Candidate:
     # computed from `data` where the entry is read (possibly in a worker process); None: computed here
     keys: list[tuple[str, str]] | None = None  # match_keys(data)
     id_parts: tuple[str | None, list[str]] | None = None  # ids.id_parts(data["title"])
+    new_venue: Venue | None = None  # the venue data["venue"] names when venues.yaml does not know it
 
     def __reduce__(self):  # pickled as its values only: thousands cross from a worker process
         return (Candidate, (self.line, self.data, self.label, self.category, self.notes, self.place_existing,
-                            self.keys, self.id_parts))
+                            self.keys, self.id_parts, self.new_venue))
 
 
 @dataclass
@@ -75,7 +81,7 @@ def match_keys(data: dict[str, Any]) -> list[tuple[str, str]]:
         keys.append(("doi", str(data["doi"]).lower()))
     paper = (data.get("links") or {}).get("paper")
     if paper:
-        keys.append(("url", normalize_url(paper)))
+        keys.append(("url", url_key(paper)))
     if data.get("title"):
         keys.append(("title", normalize_title(data["title"])))
     return keys
@@ -105,7 +111,7 @@ def _same(field_name: str, old: Any, new: Any) -> bool:
     if field_name == "doi":
         return str(old).lower() == str(new).lower()
     if field_name.startswith("links."):
-        return normalize_url(old) == normalize_url(new)
+        return url_key(old) == url_key(new)
     return old == new
 
 
@@ -119,17 +125,21 @@ def _validation_reason(exc: ValidationError) -> str:
 
 
 def plan(candidates: list[Candidate], catalog: Catalog, *, added: dt.date,
-         prefer: Literal["catalog", "import"] = "catalog") -> tuple[dict[str, Planned], list[Outcome]]:
-    planner = Planner(catalog, added=added, prefer=prefer)
+         prefer: Literal["catalog", "import"] = "catalog", new_venues: bool = True) -> tuple["Planner", list[Outcome]]:
+    planner = Planner(catalog, added=added, prefer=prefer, new_venues=new_venues)
     outcomes = [planner.add(cand) for cand in candidates]
-    return planner.planned, outcomes
+    return planner, outcomes
 
 
 class Planner:
     """plan() one candidate at a time, in order: an importer can plan entries while it reads more."""
 
-    def __init__(self, catalog: Catalog, *, added: dt.date, prefer: Literal["catalog", "import"] = "catalog"):
-        self.added, self.prefer = added, prefer
+    def __init__(self, catalog: Catalog, *, added: dt.date, prefer: Literal["catalog", "import"] = "catalog",
+                 new_venues: bool = True):
+        self.added, self.prefer, self.allow_new_venues = added, prefer, new_venues
+        self.vocab: Vocab = catalog.vocab
+        # venues the planned records need that venues.yaml lacks, with the entries that name them
+        self.new_venues: dict[str, tuple[Venue, list[str]]] = {}
         self.papers: dict[str, Paper] = dict(catalog.papers)
         self.index: dict[tuple[str, str], str] = {}
         for p in self.papers.values():
@@ -162,21 +172,37 @@ class Planner:
             return Outcome(cand.line, cand.label, "skipped", reason="new paper without a URL, DOI or arXiv id to link to")
         if data["venue"] == "arXiv" and not data.get("arxiv"):
             return Outcome(cand.line, cand.label, "skipped", reason="preprint without an arXiv id")
+        new_venue = None
+        if data["venue"] not in self.vocab.venues:
+            if cand.new_venue is None or cand.new_venue.name != data["venue"] or not self.allow_new_venues:
+                return Outcome(cand.line, cand.label, "skipped", reason=f"venue '{data['venue']}' is not in venues.yaml"
+                               + ("" if self.allow_new_venues or cand.new_venue is None else " (new venues refused by --no-new-venues)"))
+            new_venue = cand.new_venue
         try:
             check_year(data["year"])  # before the id, which a year out of range would make invalid too
         except PydanticCustomError as exc:
             return Outcome(cand.line, cand.label, "skipped", reason=_reason("year", exc.message(), (exc.context or {}).get("hint")))
         record_id = make_id(data["title"], data["year"], data.get("arxiv"), taken=papers, parts=cand.id_parts)
         data.update(id=record_id, categories=[cand.category], added=added)
+        if new_venue is not None:
+            context = {"vocab": Vocab(self.vocab.taxonomy, self.vocab.venues.with_added([new_venue]))}
         try:
             paper = Paper.model_validate(data, context=context)
         except ValidationError as exc:
             return Outcome(cand.line, cand.label, "skipped", reason=_validation_reason(exc))
+        notes = []
+        if new_venue is not None:
+            self.vocab = context["vocab"]
+            self.context = context
+            self.new_venues[new_venue.name] = (new_venue, [cand.label or f"line {cand.line}"])
+            notes.append(f"new venue '{new_venue.name}' ({new_venue.kind}) for venues.yaml")
+        elif data["venue"] in self.new_venues:
+            self.new_venues[data["venue"]][1].append(cand.label or f"line {cand.line}")
         papers[record_id] = paper
         for key in keys:  # the id and the categories added above are not match keys
             index.setdefault(key, record_id)
         planned[record_id] = Planned(paper, "created")
-        return Outcome(cand.line, cand.label, "created", record_id)
+        return Outcome(cand.line, cand.label, "created", record_id, notes=notes)
 
     def _merge(self, cand: Candidate, match: str) -> Outcome:
         papers, planned, prefer, context = self.papers, self.planned, self.prefer, self.context
@@ -233,7 +259,10 @@ class Planner:
                        reason="replaced the record's values with the imported ones" if conflicts else "")
 
 
-def apply(planned: dict[str, Planned], root: Path) -> None:
-    """Write every planned record; each write is atomic, so an interruption leaves every file whole."""
+def apply(planned: dict[str, Planned], root: Path, new_venues: list[Venue] = ()) -> None:
+    """Write the new venues, then every planned record; each write is atomic, so an interruption
+    leaves every file whole (and a record never names a venue that venues.yaml lacks)."""
+    if new_venues:
+        add_venues(root, list(new_venues))
     for item in planned.values():
         write_record(root, item.paper, overwrite=item.status != "created")

@@ -28,7 +28,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, TextIO
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 import requests
 from pydantic import ValidationError
@@ -37,6 +37,7 @@ from ..model import ARXIV_RE, DOI_RE, CodeStats, Paper
 from ..net import USER_AGENT, make_session, retry_after
 from ..store import display_path, dump_record, record_path, write_record, write_text_atomic
 from ..text import normalize_title
+from ..urls import arxiv_id, github_repo, is_arxiv_doi
 
 SOURCES = ("arxiv", "crossref", "semanticscholar", "github")
 DEFAULT_BASES = {
@@ -48,7 +49,6 @@ DEFAULT_BASES = {
 DEFAULT_INTERVALS = {"arxiv": 3.0, "crossref": 1.0, "semanticscholar": 1.0, "github": 1.0}
 # papers' metadata barely changes; a repository's stars do
 DEFAULT_TTLS = {"arxiv": 30 * 86400.0, "crossref": 30 * 86400.0, "semanticscholar": 30 * 86400.0, "github": 86400.0}
-ARXIV_DOI_PREFIX = "10.48550/arxiv."  # arXiv's own DOIs name the preprint, not a publication
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV_NS = "{http://arxiv.org/schemas/atom}"
@@ -112,17 +112,11 @@ def _squash(text: str | None) -> str | None:
     return text or None
 
 
-def bare_arxiv_id(text: str) -> str | None:
-    """'http://arxiv.org/abs/2206.00927v3' -> '2206.00927'."""
-    m = re.search(r"(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", text.strip())
-    return m.group(1) if m and ARXIV_RE.match(m.group(1)) else None
-
-
 def clean_doi(text: str | None) -> str | None:
     if not text:
         return None
     doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", text.strip(), flags=re.I)
-    if not DOI_RE.match(doi) or doi.lower().startswith(ARXIV_DOI_PREFIX):
+    if not DOI_RE.match(doi) or is_arxiv_doi(doi):
         return None
     return doi
 
@@ -148,7 +142,7 @@ def parse_arxiv_atom(text: str) -> Found | None:
         title = _squash(entry.findtext(f"{ATOM}title"))
         if "/api/errors" in entry_id or title == "Error":
             return None
-        arxiv = bare_arxiv_id(entry_id)
+        arxiv = arxiv_id(entry_id)
         if not arxiv:
             continue
         authors = [n for n in (_squash(a.findtext(f"{ATOM}name")) for a in entry.findall(f"{ATOM}author")) if n]
@@ -205,20 +199,6 @@ def parse_github(repo: dict, commits: list | None) -> Found:
             last = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).date()
     stars = repo.get("stargazers_count")
     return Found("github", stars=stars if isinstance(stars, int) else None, last_commit=last)
-
-
-def github_repo(url: str | None) -> tuple[str, str] | None:
-    """('owner', 'repo') of a github.com repository link, or None."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    if (parts.hostname or "").lower() not in ("github.com", "www.github.com"):
-        return None
-    segments = [s for s in parts.path.split("/") if s]
-    if len(segments) < 2:
-        return None
-    repo = segments[1][:-4] if segments[1].endswith(".git") else segments[1]
-    return segments[0], repo
 
 
 # -- the client ------------------------------------------------------------------------------
@@ -467,9 +447,9 @@ def plan_changes(paper: Paper, found: Sequence[Found], venues: Any, overwrite: b
 
 
 def map_venue(name: str, venues: Any) -> str | None:
-    """The venues.yaml name for a spelling, also with volume numbers and years left out
-    ('Advances in Neural Information Processing Systems 35' -> 'NeurIPS'); None when unknown."""
-    return venues.normalize(name) or venues.normalize(re.sub(r"\(.*?\)|\b\d+\b", " ", name))
+    """The venues.yaml name of an API's venue string (Venues.resolve); None when unknown."""
+    found = venues.resolve(name)
+    return found.name if found else None
 
 
 def apply_changes(paper: Paper, changes: Sequence[Change], vocab: Any) -> tuple[Paper, list[Change], list[str]]:

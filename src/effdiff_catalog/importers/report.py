@@ -30,9 +30,26 @@ class LineReport:
 
 
 @dataclass
+class NewVenue:
+    """A venue the import adds to venues.yaml, and the entries that name it."""
+
+    name: str
+    full: str
+    kind: str
+    entries: list[str]
+
+
+@dataclass
 class ImportReport:
     source: str
     lines: list[LineReport] = field(default_factory=list)
+    new_venues: list[NewVenue] = field(default_factory=list)
+    written: bool = False  # whether the records and venues were written (not a dry run)
+
+    def add_new_venues(self, planned: dict[str, tuple[Any, list[str]]]) -> None:
+        """From merge.Planner.new_venues: name -> (venues.Venue, entry labels)."""
+        self.new_venues = [NewVenue(v.name, v.full, v.kind, list(entries)) for v, entries in
+                           sorted(planned.values(), key=lambda item: item[0].name.lower())]
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -42,7 +59,8 @@ class ImportReport:
         return dict(sorted(out.items()))
 
     def to_json(self) -> str:
-        return json.dumps({"source": self.source, "counts": self.counts(), "items": [asdict(x) for x in self.lines]},
+        return json.dumps({"source": self.source, "counts": self.counts(), "items": [asdict(x) for x in self.lines],
+                           "new_venues": [asdict(v) for v in self.new_venues]},
                           indent=2, ensure_ascii=False, default=str) + "\n"
 
     def format_text(self, verbose: bool = False) -> str:
@@ -65,6 +83,12 @@ class ImportReport:
                 out.append(f"    {c['field']}: record has {c['record']!r}, import has {c['import']!r}")
             for note in item.notes:
                 out.append(f"    note: {note}")
+        verb = "added to" if self.written else "to add to"
+        for venue in self.new_venues:
+            out.append(f"{self.source}: new venue '{venue.name}' ({venue.kind}; {venue.full}) {verb} venues.yaml, "
+                       f"for {len(venue.entries)} entr{'y' if len(venue.entries) == 1 else 'ies'}: {', '.join(venue.entries)}")
         summary = ", ".join(f"{n} {k}" for k, n in self.counts().items())
+        if self.new_venues:
+            summary += f"; {len(self.new_venues)} new venue(s)"
         out.append(f"{self.source}: {summary}")
         return "\n".join(out) + "\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 from urllib.parse import urlsplit
 
-from ..ids import arxiv_from_url
+from ..urls import arxiv_id, is_github
 from ..model import RAW_TEXT_FIELDS, check_url
 from ..store import display_path, record_files
 from ..yamlsrc import read_yaml
@@ -50,7 +50,6 @@ class LinkResult:
     cached: bool = False
 
 
-_GITHUB_HOSTS = frozenset({"github.com", "www.github.com"})
 _GITHUB_OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 _GITHUB_REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 _GITHUB_NOT_OWNERS = frozenset({
@@ -63,7 +62,7 @@ def github_problem(url: str) -> str | None:
     """Why a github.com code link is not a repository (https://github.com/OWNER/REPO, or a folder
     of one: .../tree/BRANCH/DIR), or None."""
     parts = urlsplit(url)
-    if (parts.hostname or "").lower() not in _GITHUB_HOSTS:
+    if not is_github(url):
         return None
     segments = [s for s in parts.path.split("/") if s]
     form = "a code link is https://github.com/OWNER/REPO (or .../tree/BRANCH/DIR for a folder)"
@@ -81,7 +80,7 @@ def github_problem(url: str) -> str | None:
 
 def arxiv_problem(url: str, record_arxiv: object) -> str | None:
     """Why an arxiv.org link disagrees with the record's `arxiv`, or None."""
-    found = arxiv_from_url(url)
+    found = arxiv_id(url)
     if found and isinstance(record_arxiv, str) and record_arxiv and found != record_arxiv:
         return f"the link is arXiv {found} but the record's arxiv is {record_arxiv}"
     return None
