@@ -95,5 +95,5 @@ def test_export_bib_command(small_root: Path, tmp_path: Path, capsys):
     target = tmp_path / "refs.bib"
     assert main(["export-bib", "--root", str(small_root), "--out", str(target)]) == 0
     assert target.read_text(encoding="utf-8") == export_bibtex(Catalog.load_valid(small_root))
-    assert main(["export-bib", "--root", str(small_root), "tinyquant-2042"]) == 1
+    assert main(["export-bib", "--root", str(small_root), "tinyquant-2042"]) == 2  # a usage error: an id that names nothing
     assert "no record with id 'tinyquant-2042'; did you mean 'tinyquant-2024'?" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
 from .catalog import Catalog
+from .errors import DataError
 from .ids import make_id
 from .importers.merge import match_keys
 from .model import Paper, arxiv_year
@@ -23,7 +24,7 @@ from .store import record_path, write_record
 from .urls import paper_url
 
 
-class AddError(Exception):
+class AddError(DataError):
     """The paper cannot be added as asked; the message says what to do."""
 
 

@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Callable
 
 from .catalog import Catalog, CatalogError
+from .errors import EnvironmentProblem
 from .render.common import Resources
 from .render.readme import readme_path, render_readme
 from .render.site import SitePaths, run_mkdocs, source_date_epoch, write_data_files, write_site_sources
 from .store import write_text_atomic
 
 
-class BuildFailed(Exception):
+class BuildFailed(EnvironmentProblem):
     """A step failed; the message says which and why."""
 
 

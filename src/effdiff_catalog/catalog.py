@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .errors import DataError
 from .model import RAW_TEXT_FIELDS, Framework, FrameworkList, Paper
 from .problems import Problem, count, sort_problems
 from .store import display_path, record_files
@@ -21,13 +22,18 @@ VENUES_FILE = "venues.yaml"
 FRAMEWORKS_FILE = "frameworks.yaml"
 
 
-class CatalogError(Exception):
-    """The catalog has errors; `problems` holds all of them."""
+class CatalogError(DataError):
+    """The catalog has errors; `problems` holds all of them (the CLI prints them before the message).
+    `action` says what the errors stopped ('building'), for the message."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], action: str = "using it"):
         self.problems = problems
-        errors, _ = count(problems)
-        super().__init__(f"the catalog has {errors} error(s)")
+        self.action = action
+        super().__init__()
+
+    def __str__(self) -> str:
+        errors, _ = count(self.problems)
+        return f"the catalog has {errors} error(s); fix it (effdiff validate) before {self.action}"
 
 
 def load_vocab(root: Path) -> Vocab:

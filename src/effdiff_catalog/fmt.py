@@ -14,6 +14,7 @@ from .store import SCHEMA_HEADER, display_path, dump_record, record_files, write
 from .validate import check_record
 from .yamlsrc import read_yaml
 
+
 @dataclass
 class FmtResult:
     changed: list[str] = field(default_factory=list)

@@ -24,6 +24,7 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util import connection as _u3conn
 
 from . import PROJECT_URL, __version__
+from .errors import EnvironmentProblem
 
 USER_AGENT = f"effdiff-catalog/{__version__} (+{PROJECT_URL})"
 
@@ -63,7 +64,7 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
 # -- refusing private addresses -------------------------------------------------------------
 
 
-class AddressRefused(Exception):
+class AddressRefused(EnvironmentProblem):
     """The host resolves to an address the checker must not reach."""
 
     def __init__(self, host: str, address: str, kind: str):

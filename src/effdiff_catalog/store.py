@@ -9,6 +9,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from .errors import DataError
 from .model import Paper
 
 try:
@@ -31,7 +32,7 @@ def _represent_str(dumper: Any, value: str) -> Any:
 _CanonicalDumper.add_representer(str, _represent_str)
 
 
-class RecordExists(FileExistsError):
+class RecordExists(DataError, FileExistsError):
     pass
 
 

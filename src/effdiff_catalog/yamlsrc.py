@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .errors import DataError
 from .problems import Problem
 
 try:  # the C loader is required for speed; the pure-Python one is a fallback, never silent
@@ -258,7 +259,7 @@ def load_plain(path: Path, display: str | None = None) -> Any:
     return doc
 
 
-class ConfigError(Exception):
+class ConfigError(DataError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(p.format() for p in problems))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .. import __version__
+from ..errors import EXIT_ENVIRONMENT, EXIT_USAGE, EffdiffError, exit_codes_help
 from . import imports, network, outputs, records
 from ._common import Command
 
@@ -17,13 +18,13 @@ GROUPS = (records, imports, network, outputs)
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="effdiff", description="The efficient diffusion models catalog.",
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     epilog=exit_codes_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-V", "--version", action="version", version=f"effdiff {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, func: Command, **kwargs) -> argparse.ArgumentParser:
         doc = inspect.cleandoc(func.__doc__ or "")
-        p = sub.add_parser(name, help=doc.splitlines()[0] if doc else "", description=doc,
+        p = sub.add_parser(name, help=doc.splitlines()[0] if doc else "", description=doc, epilog=exit_codes_help(),
                            formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)
         p.add_argument("--root", type=Path, default=Path("."),
                        help="catalog root holding papers/, taxonomy.yaml, venues.yaml (default: .)")
@@ -36,12 +37,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. The one place where errors become messages and exit codes (errors.py):
+    `effdiff: error: ...` on stderr; 1 data, 2 usage (argparse's own), 3 network or environment."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
-        return 2
-    return args.func(args)
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except EffdiffError as exc:
+        for problem in getattr(exc, "problems", None) or []:  # a catalog's or a file's problems, one per line
+            print(problem.format(), file=sys.stderr)
+        return fail(str(exc), exc.exit_code)
+    except OSError as exc:  # a file that cannot be read or written, a full disk
+        return fail(str(exc), EXIT_ENVIRONMENT)
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+
+
+def fail(message: str, code: int) -> int:
+    print(f"effdiff: error: {message}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

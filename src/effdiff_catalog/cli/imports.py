@@ -11,31 +11,24 @@ from ._common import Add
 
 
 def _load_clean_catalog(root: Path, doing: str):
-    """The catalog, or None after printing its errors: nothing is added to a broken catalog."""
+    """The catalog. Nothing is added to a broken catalog: its errors are printed and a DataError raised."""
     from ..catalog import Catalog
+    from ..errors import DataError
 
     catalog = Catalog.load(root)
     if catalog.errors:
         for p in catalog.errors:
             print(p.format(), file=sys.stderr)
-        print(f"error: fix the catalog before {doing} it", file=sys.stderr)
-        return None
+        raise DataError(f"fix the catalog before {doing} it")
     return catalog
 
 
 def _run_import(args: argparse.Namespace, run, verbose: bool = False) -> int:
     """What both importers do around the import itself: refuse a broken catalog, report, write JSON."""
-    from ..importers.report import ImportFailed
     from ..store import write_text_atomic
 
     catalog = _load_clean_catalog(args.root, "importing into")
-    if catalog is None:
-        return 1
-    try:
-        report = run(catalog)
-    except (ImportFailed, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    report = run(catalog)
     sys.stdout.write(report.format_text(verbose=verbose))
     if args.report:
         write_text_atomic(args.report, report.to_json())
@@ -90,47 +83,39 @@ def cmd_add(args: argparse.Namespace) -> int:
     Example: effdiff add --arxiv 2206.00927 --category algorithm.efficient_sampling.efficient_solver.ode_solver --code https://github.com/LuChengTHU/dpm-solver
     """
     from ..add import AddError, Facts, add, from_bibtex, from_found
-    from ..importers.bibtex import decode_bib
     from ..catalog import Catalog
-    from ..importers.report import ImportFailed
+    from ..errors import EnvironmentProblem, UsageError
+    from ..importers.bibtex import decode_bib
 
-    catalog = _load_clean_catalog(args.root, "adding to")
-    if catalog is None:
-        return 1
     if args.bibtex is not None and args.offline:
-        print("error: give --bibtex FILE or --offline, not both", file=sys.stderr)
-        return 2
+        raise UsageError("give --bibtex FILE or --offline, not both")
     if not (args.arxiv or args.doi or args.bibtex is not None or args.offline):
-        print("error: say where the facts come from: --arxiv ID, --doi DOI, --bibtex FILE or --offline", file=sys.stderr)
-        return 2
+        raise UsageError("say where the facts come from: --arxiv ID, --doi DOI, --bibtex FILE or --offline")
+    catalog = _load_clean_catalog(args.root, "adding to")
     # --bibtex and --offline take the facts from the entry or the flags; then --arxiv and --doi are facts too
     fetch = args.bibtex is None and not args.offline
-    try:
-        facts = Facts()
-        if fetch:
-            from ..importers.metadata import ApiConfig, ApiError, MetadataClient
+    facts = Facts()
+    if fetch:
+        from ..importers.metadata import ApiConfig, ApiError, MetadataClient
 
-            client = MetadataClient(ApiConfig.from_env(), args.root / ".effdiff-cache" / "api")
-            try:
-                found = client.arxiv(args.arxiv) if args.arxiv else client.crossref_work(args.doi)
-            except ApiError as exc:
-                raise AddError(f"the API did not answer: {exc}") from None
-            finally:
-                client.close()
-            if found is None:
-                raise AddError(f"{'arXiv' if args.arxiv else 'Crossref'} knows no paper {args.arxiv or args.doi}")
-            facts = from_found(found, catalog.venues)
-        elif args.bibtex is not None:
-            text = sys.stdin.read() if str(args.bibtex) == "-" else decode_bib(args.bibtex.read_bytes(), args.bibtex)
-            facts = from_bibtex(text, catalog)
-        facts.update(Facts(title=args.title, authors=[a.strip() for a in args.authors.split(";")] if args.authors else None,
-                           venue=args.venue, year=args.year, arxiv=args.arxiv, doi=args.doi, paper=args.paper,
-                           code=args.code, project=args.project, categories=args.category or []))
-        ask = input if (sys.stdin.isatty() and str(args.bibtex) != "-") else None
-        paper, path = add(catalog, facts, record_id=args.id, ask=ask, dry_run=args.dry_run)
-    except (AddError, ImportFailed, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        client = MetadataClient(ApiConfig.from_env(), args.root / ".effdiff-cache" / "api")
+        try:
+            found = client.arxiv(args.arxiv) if args.arxiv else client.crossref_work(args.doi)
+        except ApiError as exc:
+            raise EnvironmentProblem(f"the API did not answer: {exc}") from None
+        finally:
+            client.close()
+        if found is None:
+            raise AddError(f"{'arXiv' if args.arxiv else 'Crossref'} knows no paper {args.arxiv or args.doi}")
+        facts = from_found(found, catalog.venues)
+    elif args.bibtex is not None:
+        text = sys.stdin.read() if str(args.bibtex) == "-" else decode_bib(args.bibtex.read_bytes(), args.bibtex)
+        facts = from_bibtex(text, catalog)
+    facts.update(Facts(title=args.title, authors=[a.strip() for a in args.authors.split(";")] if args.authors else None,
+                       venue=args.venue, year=args.year, arxiv=args.arxiv, doi=args.doi, paper=args.paper,
+                       code=args.code, project=args.project, categories=args.category or []))
+    ask = input if (sys.stdin.isatty() and str(args.bibtex) != "-") else None
+    paper, path = add(catalog, facts, record_id=args.id, ask=ask, dry_run=args.dry_run)
     for note in facts.notes:
         print(f"note: {note}")
     from ..store import display_path, dump_record

@@ -19,19 +19,15 @@ def cmd_check_links(args: argparse.Namespace) -> int:
 
     Example: effdiff check-links --changed-since origin/main --format markdown
     """
-    from ..links import CheckOptions, LinkCheckError, Progress, check_links
+    from ..links import CheckOptions, Progress, check_links
 
     options = CheckOptions(concurrency=args.concurrency, per_host=args.per_host, timeout=args.timeout,
                            retries=args.retries, backoff=args.backoff, retry_after_cap=args.retry_after_cap,
                            allow_private=args.allow_private)
     cache = args.cache if args.cache is not None else args.root / ".effdiff-cache" / "links.json"
-    try:
-        report = check_links(args.root, args.paths or None, changed_since=args.changed_since, options=options,
-                             exclude=args.exclude, cache_path=cache, cache_ttl=args.cache_ttl,
-                             progress=None if args.quiet else Progress)
-    except LinkCheckError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    report = check_links(args.root, args.paths or None, changed_since=args.changed_since, options=options,
+                         exclude=args.exclude, cache_path=cache, cache_ttl=args.cache_ttl,
+                         progress=None if args.quiet else Progress)
     if args.format == "json":
         sys.stdout.write(report.to_json())
     elif args.format == "markdown":
@@ -52,14 +48,10 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
     Example: effdiff enrich q-diffusion-2023 --source arxiv,github --dry-run
     """
-    from ..importers.metadata import EnrichError, enrich_catalog
+    from ..importers.metadata import enrich_catalog
 
-    try:
-        return enrich_catalog(args.root, args.ids, sources=args.source, dry_run=args.dry_run,
-                              overwrite=args.overwrite, cache_dir=args.cache_dir, out=sys.stdout)
-    except EnrichError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return enrich_catalog(args.root, args.ids, sources=args.source, dry_run=args.dry_run,
+                          overwrite=args.overwrite, cache_dir=args.cache_dir, out=sys.stdout)
 
 
 def _duration(text: str) -> float:

@@ -18,20 +18,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     Example: effdiff build --no-site
     """
-    from ..build import BuildFailed, build
+    from ..build import build
     from ..catalog import CatalogError
 
     log = (lambda message: print(message, file=sys.stderr)) if args.check else print
     try:
         result = build(args.root, args.out, check=args.check, site=not args.no_site, log=log)
     except CatalogError as exc:
-        for p in exc.problems:
-            print(p.format(), file=sys.stderr)
-        print(f"error: {exc}; fix it (effdiff validate) before building", file=sys.stderr)
-        return 1
-    except BuildFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        exc.action = "building"
+        raise
     if args.check:
         stale = (["README.md"] if result.readme_changed else []) + result.stale
         for name in stale:
@@ -51,24 +46,23 @@ def cmd_export_bib(args: argparse.Namespace) -> int:
     Example: effdiff export-bib dpm-solver-2022 --out refs.bib
     """
     from ..catalog import Catalog, CatalogError
+    from ..errors import UsageError
     from ..render.bibtex import export_bibtex
 
     try:
         catalog = Catalog.load_valid(args.root)
     except CatalogError as exc:
-        for p in exc.problems:
-            print(p.format(), file=sys.stderr)
-        print(f"error: {exc}; fix it (effdiff validate) before exporting", file=sys.stderr)
-        return 1
+        exc.action = "exporting"
+        raise
     unknown = [i for i in args.ids if i not in catalog.papers]
     if unknown:
         from rapidfuzz import process
 
+        messages = []
         for i in unknown:
             guess = process.extractOne(i, list(catalog.papers), score_cutoff=70)
-            hint = f"; did you mean '{guess[0]}'?" if guess else ""
-            print(f"error: no record with id '{i}'{hint}", file=sys.stderr)
-        return 1
+            messages.append(f"no record with id '{i}'" + (f"; did you mean '{guess[0]}'?" if guess else ""))
+        raise UsageError("\n".join(messages))
     text = export_bibtex(catalog, args.ids or None)
     if args.out:
         from ..store import write_text_atomic

@@ -26,8 +26,8 @@ import os
 import re
 import sys
 import threading
-from queue import Empty
 from dataclasses import dataclass, field
+from queue import Empty
 from typing import Any, Callable, Iterator
 
 import bibtexparser

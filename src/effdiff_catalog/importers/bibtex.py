@@ -22,12 +22,12 @@ from ..catalog import pause_gc
 from ..ids import id_parts
 from ..model import DOI_RE, arxiv_year
 from ..urls import arxiv_id, is_arxiv_doi, paper_url, url_key
+from ..venues import Venue, kind_from_text
+from . import merge
 from .bibchunks import PARENT_TYPES, Failed, RawEntry, iter_parts
 from .latex import latex_to_text
-from . import merge
 from .merge import Candidate, match_keys
 from .report import ImportFailed, ImportReport, LineReport
-from ..venues import Venue, kind_from_text
 
 _BRACE = re.compile(r"(?<!\\)[{}]")
 _BRACE_OR_QUOTE = re.compile(r'(?<!\\)[{}"]')

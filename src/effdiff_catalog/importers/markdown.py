@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from ..catalog import Catalog
+from ..model import Framework, arxiv_year
+from ..text import normalize_heading
 from ..urls import arxiv_id, paper_url
 from ..venues import kind_from_text
-from ..model import Framework, arxiv_year
-from . import merge
+from . import mdentry, merge
 from .merge import Candidate, Planned
-from . import mdentry
 from .report import ImportFailed, ImportReport, LineReport
-from ..text import normalize_heading
 
 HEADING = re.compile(r"^\s*(?:[-*+]\s+)?(#{1,6})\s+(.*?)\s*#*\s*$")
 BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")

@@ -18,7 +18,6 @@ from typing import Any
 
 from ..venues import kind_from_text
 
-
 # [label](url) [[label]](url) [[label](url)] ; url may hold one level of parentheses
 MD_LINK = re.compile(r"\[\[?\s*([^\[\]]*?)\s*\]\]?\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)\]?")
 HTML_LINK = re.compile(r"<a\s[^>]*?href\s*=\s*[\"']([^\"']+)[\"'][^>]*>(.*?)</a>", re.I | re.S)

@@ -25,9 +25,8 @@ from pydantic_core import PydanticCustomError
 from ..catalog import Catalog
 from ..ids import make_id
 from ..model import Paper, check_year
-from ..store import write_record
+from ..store import add_venues, write_record
 from ..text import normalize_title
-from ..store import add_venues
 from ..urls import url_key
 from ..validate import Vocab
 from ..venues import Venue

@@ -33,6 +33,7 @@ from urllib.parse import quote, urlencode
 import requests
 from pydantic import ValidationError
 
+from ..errors import EnvironmentProblem, UsageError
 from ..model import ARXIV_RE, DOI_RE, CodeStats, Paper
 from ..net import USER_AGENT, make_session, retry_after
 from ..store import display_path, dump_record, record_path, write_record, write_text_atomic
@@ -55,11 +56,11 @@ ARXIV_NS = "{http://arxiv.org/schemas/atom}"
 S2_FIELDS = "title,authors,venue,publicationVenue,year,externalIds"
 
 
-class EnrichError(Exception):
+class EnrichError(UsageError):
     """enrich cannot run as asked (an unknown id, a catalog with errors)."""
 
 
-class ApiError(Exception):
+class ApiError(EnvironmentProblem):
     """An API did not answer usefully (after retries)."""
 
 

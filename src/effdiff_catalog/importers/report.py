@@ -6,7 +6,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-class ImportFailed(Exception):
+from ..errors import DataError
+
+
+class ImportFailed(DataError):
     """Input that cannot be imported at all: not text, not BibTeX, not a list, a bad option."""
 
 

@@ -17,8 +17,17 @@ from typing import Callable, Sequence
 from .cache import LinkCache, parse_duration
 from .checker import BOT_BLOCKING_HOSTS, CheckOptions, HostLimiter, LinkChecker, host_key
 from .collect import (
-    FRAMEWORKS_FILE, Collected, LinkCheckError, LinkRef, LinkResult, arxiv_problem, changed_files, collect_links,
-    github_problem, links_in_file, url_problem,
+    FRAMEWORKS_FILE,
+    Collected,
+    LinkCheckError,
+    LinkRef,
+    LinkResult,
+    arxiv_problem,
+    changed_files,
+    collect_links,
+    github_problem,
+    links_in_file,
+    url_problem,
 )
 from .report import FAILING, FAILING_STRICT, STATUSES, Progress, Report
 

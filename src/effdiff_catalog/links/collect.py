@@ -10,15 +10,16 @@ from pathlib import Path
 from typing import Optional, Sequence
 from urllib.parse import urlsplit
 
-from ..urls import arxiv_id, is_github
+from ..errors import UsageError
 from ..model import RAW_TEXT_FIELDS, check_url
 from ..store import display_path, record_files
+from ..urls import arxiv_id, is_github
 from ..yamlsrc import read_yaml
 
 FRAMEWORKS_FILE = "frameworks.yaml"
 
 
-class LinkCheckError(Exception):
+class LinkCheckError(UsageError):
     """The check cannot run as asked (a bad git ref, an unreadable cache path...)."""
 
 

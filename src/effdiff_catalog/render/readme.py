@@ -16,7 +16,7 @@ TEMPLATE = "README.md.j2"
 # Headings the template writes around the generated sections, in document order: GitHub numbers
 # repeated anchors in that order, so the node anchors must know them.
 HEADINGS_BEFORE = ["Efficient Diffusion Models: A Curated Catalog", "Citation", "Contents"]
-HEADINGS_AFTER = ["Working with this repository", "Quick start", "Adding a paper"]
+HEADINGS_AFTER = ["Working with this repository", "Quick start", "Exit codes", "Adding a paper"]
 LINK_LABELS = (("paper", "Paper"), ("code", "Code"), ("project", "Project"))
 
 
