@@ -65,7 +65,8 @@ def test_no_two_records_are_the_same_paper(catalog: Catalog):
     keys: dict[tuple[str, str], str] = {}
     for paper in catalog.sorted_papers():
         for key in [("arxiv", paper.arxiv), ("doi", (paper.doi or "").lower()), ("title", normalize_title(paper.title)),
-                    *(("url", url_key(u)) for u in paper.links.model_dump(exclude_none=True).values()
-                      if "github.com" not in u)]:
+                    # the paper's own pages; a project page or repository may serve a paper and its sequel
+                    *(("url", url_key(u)) for k, u in paper.links.model_dump(exclude_none=True).items()
+                      if k in ("paper", "pdf", "openreview"))]:
             if key[1]:
                 assert keys.setdefault(key, paper.id) == paper.id, f"{paper.id} and {keys[key]} share {key}"
