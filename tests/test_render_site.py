@@ -91,9 +91,9 @@ def test_sources_have_a_page_per_node_and_per_paper(built: Path):
 
 def test_navigation_follows_the_taxonomy(built: Path):
     config = yaml.safe_load(SitePaths.for_root(built).config.read_text(encoding="utf-8"))
-    assert [next(iter(item)) for item in config["nav"]] == ["Home", "All papers", "Taxonomy", "Frameworks", "Statistics",
-                                                              "Contributing"]
-    taxonomy = config["nav"][2]["Taxonomy"]
+    assert [next(iter(item)) for item in config["nav"]] == ["Home", "All papers", "New", "Taxonomy", "Frameworks",
+                                                              "Statistics", "Contributing"]
+    taxonomy = config["nav"][3]["Taxonomy"]
     assert taxonomy[0] == "taxonomy/index.md"
     assert [next(iter(item)) for item in taxonomy[1:]] == ["Algorithm-Level Optimization", "System-Level Optimization",
                                                            "Frameworks", "Surveys",
@@ -255,3 +255,20 @@ def test_every_page_announces_the_feed(built: Path):
     for page, href in (("index.html", "feed.xml"), ("papers/fastsampler-2023/index.html", "../../feed.xml")):
         head = (public(built) / page).read_text(encoding="utf-8").split("</head>")[0]
         assert f'<link rel="alternate" type="application/atom+xml" title="Efficient Diffusion Models Catalog: newly added papers" href="{href}">' in head, page
+
+
+def test_new_page_lists_recent_additions_and_newest_papers(built: Path):
+    from effdiff_catalog.catalog import Catalog
+    from effdiff_catalog.ids import first_public
+
+    catalog = Catalog.load_valid(built)
+    page = pages(built)["new/index.html"]
+    newest_added = max(p.added for p in catalog.papers.values())
+    window = [p for p in catalog.papers.values() if (newest_added - p.added).days < 90]
+    assert f"{len(window)} record" in page.visible and f"to {newest_added.isoformat()}" in page.visible
+    # every row links its paper page; the newest-papers table is ordered by first public version
+    links = [href for tag, href in page.links if href.startswith("../papers/")]
+    assert {f"../papers/{p.id}/" for p in window} <= set(links)
+    newest = sorted(catalog.papers.values(), key=lambda p: (first_public(p.id, p.arxiv), p.added, p.id), reverse=True)
+    second_table = links[len(window):]
+    assert second_table[:3] == [f"../papers/{p.id}/" for p in newest[:3]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Container
 
-from .model import arxiv_year
+from .model import ARXIV_RE, arxiv_year
 from .text import slug_words, slugify
 
 STOPWORDS = frozenset(
@@ -41,6 +41,17 @@ def significant_words(title: str) -> list[str]:
 def id_year(year: int, arxiv: str | None) -> int:
     first = arxiv_year(arxiv) if arxiv else None
     return first or year
+
+
+def first_public(record_id: str, arxiv: str | None) -> tuple[int, int]:
+    """(year, month) of a paper's first public version: its arXiv id's month when it has one, else the
+    year its id carries (the id rule puts the first public year there) and month 0 (not known)."""
+    if arxiv:
+        m = ARXIV_RE.match(arxiv)
+        if m:
+            yy, month = int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))
+            return (1900 if yy >= 91 else 2000) + yy, month
+    return int(record_id[-4:]), 0
 
 
 def make_id(title: str, year: int, arxiv: str | None = None, taken: Container[str] = (),

@@ -7,6 +7,7 @@ shown as HTML-escaped text inside raw HTML blocks, so Markdown never interprets 
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import json
 import os
 import re
@@ -21,6 +22,7 @@ import jinja2
 import yaml
 
 from ..catalog import Catalog
+from ..ids import first_public
 from ..model import Paper
 from ..taxonomy import Node
 from .bibtex import export_bibtex
@@ -33,6 +35,8 @@ BUILD_DIR = Path("site") / "build"
 PUBLIC_DIR = Path("site") / "public"
 TOP_VENUES = 20
 OVERRIDES_DIR = "overrides"  # theme overrides, next to the generated mkdocs.yml
+NEW_WINDOW = 90  # days of additions the New page lists
+NEWEST = 50  # papers the New page lists by first public version
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ class SiteWriter:
         self.paths.docs.mkdir(parents=True)
         self.write_home()
         self.write_all_papers()
+        self.write_new()
         self.write_taxonomy()
         self.write_papers()
         self.write_frameworks()
@@ -159,6 +164,28 @@ class SiteWriter:
             modalities=[(f.id, f.title) for f in self.catalog.taxonomy.facets.get("modality", [])
                         if any(f.id in p.modality for p in papers)],
             years=(min(years), max(years))))
+
+    def write_new(self) -> None:
+        """The New page: records added in the NEW_WINDOW days up to the build date (the newest
+        `added`, so the page depends on the data only), and the NEWEST papers by first public version."""
+        today = build_date(self.catalog)
+        since = today - dt.timedelta(days=NEW_WINDOW - 1)
+        papers = self.catalog.papers.values()
+
+        def first(p: Paper) -> str:
+            year, month = first_public(p.id, p.arxiv)
+            return f"{year}-{month:02d}" if month else str(year)
+
+        added = sorted((p for p in papers if p.added >= since), key=lambda p: (p.added, first_public(p.id, p.arxiv), p.id),
+                       reverse=True)
+        newest = sorted(papers, key=lambda p: (first_public(p.id, p.arxiv), p.added, p.id), reverse=True)[:NEWEST]
+        taxonomy, prefix = self.catalog.taxonomy, to_root("new/")
+        self._write("new.md", self._render(
+            "new.md.j2", window=NEW_WINDOW, since=since.isoformat(), until=today.isoformat(),
+            added_rows=[{"url": prefix + paper_page(p.id), "title": p.title, "label": venue_label(self.catalog, p), "first": first(p),
+                         "added": p.added.isoformat()} for p in added],
+            newest_rows=[{"url": prefix + paper_page(p.id), "title": p.title, "label": venue_label(self.catalog, p), "first": first(p),
+                          "nodes": [(taxonomy[c].title, prefix + node_page(c)) for c in p.categories]} for p in newest]))
 
     def subtree_papers(self, node: Node) -> list[Paper]:
         seen: dict[str, Paper] = {}
@@ -236,6 +263,7 @@ class SiteWriter:
         return [
             {"Home": "index.md"},
             {"All papers": "all-papers.md"},
+            {"New": "new.md"},
             {"Taxonomy": ["taxonomy/index.md"] + [item(root) for root in self.catalog.taxonomy.roots]},
             {"Frameworks": "frameworks.md"},
             {"Statistics": "statistics.md"},
