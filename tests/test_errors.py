@@ -60,12 +60,21 @@ def test_the_same_codes_for_every_command(empty_root: Path, tmp_path: Path, caps
     assert main(["build", "--root", str(empty_root), "--no-site"]) == EXIT_DATA
     err = capsys.readouterr().err
     assert "papers/broken-2020.yaml:" in err and "effdiff: error: the catalog has" in err and "before building" in err
-    # 3: the environment: a file that cannot be written (its folder is a file)
+    # 2 again: an output path that cannot be a file (its folder is a file), refused before any work
     (empty_root / "papers" / "broken-2020.yaml").unlink()
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
-    assert main(["export-bib", "--root", str(empty_root), "--out", str(tmp_path / "a-file" / "refs.bib")]) == EXIT_ENVIRONMENT
+    assert main(["export-bib", "--root", str(empty_root), "--out", str(tmp_path / "a-file" / "refs.bib")]) == EXIT_USAGE
+    # 3: the environment: a template the build needs is missing from the installation
+    import shutil
+
+    from conftest import REPO
+
+    shutil.copytree(REPO / "templates", empty_root / "templates")
+    (empty_root / "templates" / "README.md.j2").unlink()
+    capsys.readouterr()
+    assert main(["build", "--root", str(empty_root), "--no-site"]) == EXIT_ENVIRONMENT
     err = capsys.readouterr().err
-    assert err.startswith("effdiff: error: ") and "Traceback" not in err
+    assert "effdiff: error: " in err and "README.md.j2" in err and "Traceback" not in err
 
 
 def test_readme_documents_the_same_exit_codes():

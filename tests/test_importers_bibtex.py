@@ -148,8 +148,11 @@ def test_interrupted_import_leaves_every_record_whole(catalog_root: Path, monkey
         return real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", flaky)
-    with pytest.raises(OSError):
+    from effdiff_catalog.importers.report import ImportStopped
+
+    with pytest.raises(ImportStopped) as stopped:
         import_bib([BIB / "tricky.bib"], Catalog.load(catalog_root), added=ADDED, category=NODE)
+    assert stopped.value.report.stopped.startswith("the import stopped while writing (disk full)")
     monkeypatch.undo()
     catalog = Catalog.load(catalog_root)
     assert catalog.errors == []

@@ -61,7 +61,7 @@ def test_exact_text_of_one_entry(small_root: Path):
 
 def test_latex_escaping_and_capital_protection():
     assert latex("Gödel & Łukasiewicz: 50% of $x_1$ #1 {a} ~^\\") == (
-        r'G{\"o}del \& {\L}ukasiewicz: 50\% of \$x\_1\$ \#1 \{a\} \textasciitilde{}\textasciicircum{}\textbackslash{}')
+        r'G{\"o}del \& {\L}ukasiewicz: 50\% of \$x\_1\$ \#1 \textbraceleft{}a\textbraceright{} \textasciitilde{}\textasciicircum{}\textbackslash{}')
     assert latex("Ça–va — “ok” naïve") == r"{\c{C}}a--va --- ``ok'' na{\"{\i}}ve"
     assert latex_title("DDIM and ControlNet: LoRA for 3D U-Nets in SDXL, not Gaussian") == (
         "{DDIM} and {ControlNet:} {LoRA} for {3D} U-Nets in {SDXL,} not Gaussian")
@@ -97,3 +97,44 @@ def test_export_bib_command(small_root: Path, tmp_path: Path, capsys):
     assert target.read_text(encoding="utf-8") == export_bibtex(Catalog.load_valid(small_root))
     assert main(["export-bib", "--root", str(small_root), "tinyquant-2042"]) == 2  # a usage error: an id that names nothing
     assert "no record with id 'tinyquant-2042'; did you mean 'tinyquant-2024'?" in capsys.readouterr().err
+
+
+# -- hostile text: every export parses back, field by field (issue: a title ending in '\}' broke out of its field)
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from effdiff_catalog.model import Paper  # noqa: E402
+
+_HOSTILE = st.text(alphabet=st.sampled_from(list("ab Z9{}\\%#@$&_~^\"',=()") + ["é", "ø", "Δ", "—"]), min_size=1, max_size=40)
+
+
+def _record(title: str, author: str, doi_tail: str) -> Paper:
+    return Paper.model_validate({
+        "id": "hostile-2024", "title": title, "authors": [author, "Ada Lovelace"], "venue": "ICLR", "year": 2024,
+        "doi": f"10.1234/{doi_tail}", "links": {"paper": "https://example.org/p"},
+        "categories": ["system.caching"], "added": "2026-11-30"})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=_HOSTILE.filter(lambda t: t.strip() == t and "  " not in t), author=_HOSTILE.filter(lambda t: t.strip() == t and "  " not in t) | st.sampled_from(["Smith, Jr.", "Q and A", "van der Berg, Jan"]),
+       doi_tail=st.text(alphabet=st.sampled_from(list("ab9{}%#@()")), min_size=1, max_size=12))
+def test_hostile_values_never_break_out_of_their_field(small_root: Path, title: str, author: str, doi_tail: str):
+    from effdiff_catalog.render.bibtex import paper_fields
+
+    catalog = Catalog.load_valid(small_root)
+    paper = _record(title, author, doi_tail)
+    catalog.papers = {paper.id: paper}
+    text = export_bibtex(catalog)
+    _, fields = paper_fields(catalog, paper)
+    # bibtexparser reads one entry with every field, each value exactly as written
+    library = bibtexparser.parse_string(text)
+    assert library.failed_blocks == [] and [e.key for e in library.entries] == ["hostile-2024"]
+    entry = library.entries[0]
+    assert [f.key for f in entry.fields] == list(fields)
+    for key, value in fields.items():
+        assert entry[key] == (value[1:-1] if value.startswith("{") else value), key
+    # pybtex reads the same entry: its title and both authors
+    data = pybtex.database.parse_string(text, "bibtex")
+    read = data.entries["hostile-2024"]
+    assert read.fields["title"] == fields["title"][1:-1]
+    assert len(read.persons["author"]) == 2

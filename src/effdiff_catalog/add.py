@@ -20,7 +20,7 @@ from .errors import DataError
 from .ids import make_id
 from .importers.merge import match_keys
 from .model import Paper, arxiv_year
-from .store import record_path, write_record
+from .store import PAPERS_DIR, record_path, sweep_temp_files, write_record
 from .urls import paper_url
 
 
@@ -186,5 +186,6 @@ def add(catalog: Catalog, facts: Facts, *, record_id: Optional[str] = None, ask:
     paper = build(facts, catalog, record_id, added or dt.date.today())
     path = record_path(catalog.root, paper.id)
     if not dry_run:
+        sweep_temp_files(catalog.root / PAPERS_DIR)
         write_record(catalog.root, paper)
     return paper, path

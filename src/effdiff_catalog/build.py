@@ -3,17 +3,18 @@ sources, write the data files, run the site build. Each step is a function the C
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from .catalog import Catalog, CatalogError
-from .errors import EnvironmentProblem
+from .errors import DataError, EnvironmentProblem
 from .render.common import Resources
 from .render.readme import readme_path, render_readme
 from .render.site import SitePaths, run_mkdocs, source_date_epoch, write_data_files, write_site_sources
-from .store import write_text_atomic
+from .store import check_output_file, check_site_folder, replace_folder, staging_folder, write_text_atomic
 
 
 class BuildFailed(EnvironmentProblem):
@@ -39,6 +40,7 @@ def load_catalog(root: Path) -> Catalog:
 def render_readme_step(catalog: Catalog, resources: Resources, check: bool) -> bool:
     """Render README.md; write it, or with check only compare. True when the file differs."""
     path = readme_path(catalog.root)
+    check_output_file(path, "the README", DataError)
     text = render_readme(catalog, resources)
     current = path.read_text(encoding="utf-8") if path.exists() else None
     if current == text:
@@ -94,9 +96,17 @@ def build(root: Path, out: Path | None = None, *, check: bool = False, site: boo
     if check or not site:
         return result
     paths = SitePaths.for_root(root, out)
+    check_site_folder(Path(out) if out else paths.out)  # before any work (and before a symbolic link is resolved): a folder of someone else's files is refused, untouched
     step("write site sources", lambda: write_site_sources(catalog, resources, paths))
     step("write data files", lambda: write_data_files(catalog, resources, paths))
-    step("run the site build", lambda: run_site_build(catalog, paths))
+    # built beside the target, which is replaced only when the build succeeded
+    staging = staging_folder(paths.out)
+    try:
+        step("run the site build", lambda: run_site_build(catalog, SitePaths(paths.build, staging)))
+        replace_folder(staging, paths.out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     result.site = paths.out
     return result
 

@@ -10,7 +10,7 @@ from typing import Iterable
 from .catalog import load_vocab
 from .model import RAW_TEXT_FIELDS
 from .problems import Problem
-from .store import SCHEMA_HEADER, display_path, dump_record, record_files, write_text_atomic
+from .store import PAPERS_DIR, SCHEMA_HEADER, display_path, dump_record, record_files, sweep_temp_files, write_text_atomic
 from .validate import check_record
 from .yamlsrc import read_yaml
 
@@ -51,6 +51,8 @@ def format_files(root: Path, paths: Iterable[Path] | None = None, check: bool = 
     A file with errors or with comments of its own is left alone and reported."""
     vocab = load_vocab(root)
     result = FmtResult()
+    if not check:
+        sweep_temp_files(root / PAPERS_DIR)
     for path in record_files(root, paths):
         display = display_path(path, root)
         doc, problems = read_yaml(path, display, RAW_TEXT_FIELDS)
@@ -70,7 +72,12 @@ def format_files(root: Path, paths: Iterable[Path] | None = None, check: bool = 
                                            f"comment on line(s) {', '.join(map(str, comments))} would be lost",
                                            "move what the comment says into `notes`, then run fmt again"))
             continue
-        result.changed.append(display)
         if not check:
-            write_text_atomic(path, canonical)
+            try:
+                write_text_atomic(path, canonical)
+            except OSError as exc:  # a read-only folder or file, a full disk: reported, and the others go on
+                result.problems.append(Problem(display, 1, 1, "error", "", f"cannot rewrite the file: {exc.strerror or exc}",
+                                               "make the file and its folder writable, then run fmt again"))
+                continue
+        result.changed.append(display)
     return result

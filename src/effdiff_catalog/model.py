@@ -8,6 +8,7 @@ the shape of the data.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Any, Optional, Union
 from urllib.parse import urlsplit
@@ -178,6 +179,11 @@ def _source(value: str) -> str:
 def _number(value: Any) -> Union[int, float]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _error("not_number", "must be a number", "write the figure as printed, without units: value: 4.7, unit: x")
+    if isinstance(value, float) and not math.isfinite(value):
+        # .nan and .inf are YAML floats; JSON has no such numbers (papers.json would not parse)
+        raise _error("not_finite", "{value} is not a finite number", "write the figure as printed", value=value)
+    if isinstance(value, int) and abs(value) > 1e300:
+        raise _error("too_large", "the number is too large", "write the figure as printed")
     return value
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
 
-from .errors import DataError
+from .errors import DataError, EffdiffError, UsageError
 from .model import Paper
 
 try:
@@ -145,3 +149,103 @@ def add_venues(root: Path, new: list[Any]) -> Path:
     path = root / "venues.yaml"
     write_text_atomic(path, venues_text(path.read_text(encoding="utf-8"), new))
     return path
+
+
+# -- outputs a user names: never delete or replace what effdiff did not write -----------------------
+
+SITE_MARKER = ".effdiff-site"  # written into every built site; its presence lets the next build replace the folder
+# a site built before the marker existed holds all of these (effdiff's own data files and the theme's sitemap)
+_LEGACY_SITE_FILES = ("index.html", "papers.json", "feed.xml", "sitemap.xml")
+
+
+def check_output_file(path: Path, what: str = "--out", error: type[EffdiffError] = UsageError) -> None:
+    """Refuse an output file that cannot be written safely: a folder, a symbolic link (it would be
+    replaced by a file, not followed), a device, pipe or socket (never turned into a regular file),
+    or a path whose folder is a file."""
+    try:
+        info = path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        info = None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise error(f"{what} {path} is a folder; give a file name")
+        if stat.S_ISLNK(info.st_mode):
+            raise error(f"{what} {path} is a symbolic link; refusing to replace it (give the path it points to)")
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"{what} {path} is not a regular file (a device, pipe or socket); refusing to replace it")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise error(f"{what} {path}: {parent} is a file, not a folder")
+            break
+
+
+def write_output_file(path: Path, text: str, what: str = "--out") -> None:
+    """A file the user named: checked (check_output_file), then written atomically."""
+    check_output_file(path, what)
+    write_text_atomic(path, text)
+
+
+def check_site_folder(path: Path, what: str = "--out") -> None:
+    """The site's output folder may be replaced only when it is absent, empty, or a site that
+    effdiff built (it holds SITE_MARKER, or every file of an older build). Else a UsageError names
+    the folder and the reason, and nothing is touched."""
+    if path.is_symlink():
+        raise UsageError(f"{what} {path} is a symbolic link; refusing to replace it (give the folder it points to)")
+    if not path.exists():
+        check_output_file(path / "index.html", what)  # a file on the way is refused
+        return
+    if not path.is_dir():
+        raise UsageError(f"{what} {path} is a file, not a folder; give a folder for the site")
+    entries = sorted(p.name for p in path.iterdir())
+    if not entries or SITE_MARKER in entries or all(name in entries for name in _LEGACY_SITE_FILES):
+        return
+    shown = ", ".join(entries[:5]) + (f" and {len(entries) - 5} more" if len(entries) > 5 else "")
+    raise UsageError(f"{what} {path} holds files that effdiff build did not write ({shown}); "
+                     "give a new or empty folder, or one an earlier effdiff build wrote")
+
+
+def staging_folder(target: Path) -> Path:
+    """A fresh folder beside the target (same file system, so the swap is a rename)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
+
+
+def replace_folder(staging: Path, target: Path) -> None:
+    """Put the built folder in place of the target (checked by check_site_folder): mark it, move
+    the old one aside, rename the new one in, then delete the old one."""
+    (staging / SITE_MARKER).write_text("This folder was written by effdiff build; the next build replaces it.\n",
+                                       encoding="utf-8")
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+        os.rmdir(old)
+        os.rename(target, old)
+    os.rename(staging, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# write_text_atomic's temporary files: '.<name>.<random>.tmp' beside the file it writes
+_TEMP_NAME = re.compile(r"^\.[^/]+\.[A-Za-z0-9_]{6,}\.tmp$")
+STALE_AFTER_S = 60.0  # a temporary file this old was left by a killed process, not one still writing
+
+
+def sweep_temp_files(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove the temporary files a killed writer left in `folder` (only write_text_atomic's
+    pattern, only when older than STALE_AFTER_S). Every writing command calls it once."""
+    removed = []
+    now = time.time() if now is None else now
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry.is_file(follow_symlinks=False) and _TEMP_NAME.match(entry.name):
+            try:
+                if now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S:
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+            except OSError:
+                pass
+    return removed

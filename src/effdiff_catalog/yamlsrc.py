@@ -22,6 +22,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_BYTES = 1_000_000
+MAX_DEPTH = 32  # a record nests three levels; deeper is a mistake or an attack, refused before it recurses
+MAX_DIGITS = 100  # digits of a number: a figure or a year, not a 5,000-digit integer
 Path_ = tuple  # a location inside the data: ("links", "paper") or ("results", 0, "source")
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -93,6 +95,10 @@ class _Builder:
         self.problems.append(Problem(self.display, mark.line + 1, mark.column + 1, "error", field, message, hint))
 
     def build(self, node: Any, path: Path_) -> Any:
+        if len(path) > MAX_DEPTH:
+            self.problem(node.start_mark, _dotted(path[:MAX_DEPTH]), f"values are nested more than {MAX_DEPTH} levels deep",
+                         "a record nests a few levels at most: is this the right file?")
+            raise _TooDeep
         if id(node) in self.seen:  # the composer hands out the same node for every alias
             self.problem(node.start_mark, _dotted(path), "YAML aliases are not allowed", "write the value out in full")
             return None
@@ -142,11 +148,19 @@ class _Builder:
         if node.tag not in _SAFE_SCALAR_TAGS:
             self.problem(node.start_mark, _dotted(path), f"tag {node.tag} is not allowed")
             return None
+        if node.tag in _NUMBER_TAGS and sum(c.isdigit() for c in node.value) > MAX_DIGITS:
+            self.problem(node.start_mark, _dotted(path), f"number with {sum(c.isdigit() for c in node.value):,} digits",
+                         f"a figure or a year has at most {MAX_DIGITS} digits")
+            return None
         try:
             return self.loader.construct_object(node)
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError) as exc:
             self.problem(node.start_mark, _dotted(path), f"cannot read value: {exc}")
             return None
+
+
+class _TooDeep(Exception):
+    """Raised by _Builder.build past MAX_DEPTH; the problem is recorded before."""
 
 
 def _dotted(path: Path_) -> str:
@@ -232,7 +246,11 @@ def parse_yaml(raw: bytes, display: str, raw_text_keys: frozenset[str] = frozens
             if anchor_problems:
                 return None, anchor_problems
         builder = _Builder(loader, display, raw_text_keys)
-        return YamlDoc(builder.build(node, ()), text), builder.problems
+        try:
+            data = builder.build(node, ())
+        except _TooDeep:
+            return None, builder.problems
+        return YamlDoc(data, text), builder.problems
     finally:
         loader.dispose()
 

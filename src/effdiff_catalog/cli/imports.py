@@ -25,13 +25,23 @@ def _load_clean_catalog(root: Path, doing: str):
 
 def _run_import(args: argparse.Namespace, run, verbose: bool = False) -> int:
     """What both importers do around the import itself: refuse a broken catalog, report, write JSON."""
-    from ..store import write_text_atomic
+    from ..store import check_output_file, write_output_file
+
+    if args.report:
+        check_output_file(args.report, "--report")  # before anything is imported, not after
+    from ..importers.report import ImportStopped
 
     catalog = _load_clean_catalog(args.root, "importing into")
-    report = run(catalog)
+    try:
+        report = run(catalog)
+    except ImportStopped as exc:  # what was done is reported all the same, then the error
+        sys.stdout.write(exc.report.format_text(verbose=verbose))
+        if args.report:
+            write_output_file(args.report, exc.report.to_json(), "--report")
+        raise
     sys.stdout.write(report.format_text(verbose=verbose))
     if args.report:
-        write_text_atomic(args.report, report.to_json())
+        write_output_file(args.report, report.to_json(), "--report")
     if args.dry_run:
         print("dry run: nothing was written")
     return 0

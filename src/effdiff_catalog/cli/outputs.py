@@ -65,9 +65,9 @@ def cmd_export_bib(args: argparse.Namespace) -> int:
         raise UsageError("\n".join(messages))
     text = export_bibtex(catalog, args.ids or None)
     if args.out:
-        from ..store import write_text_atomic
+        from ..store import write_output_file
 
-        write_text_atomic(args.out, text)
+        write_output_file(args.out, text)
         print(f"{len(args.ids) or len(catalog.papers)} entries written to {args.out}")
     else:
         sys.stdout.write(text)

@@ -72,7 +72,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     """
     from ..catalog import load_vocab
     from ..schema import dump_schema
-    from ..store import write_text_atomic
+    from ..store import write_output_file
 
     text = dump_schema(load_vocab(args.root))
     if args.out is None:
@@ -84,7 +84,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
             print(f"{args.out} is stale: run effdiff schema --out {args.out}", file=sys.stderr)
             return 1
         return 0
-    write_text_atomic(out, text)
+    write_output_file(out, text)
     print(f"wrote {args.out}")
     return 0
 

@@ -27,7 +27,7 @@ from . import merge
 from .bibchunks import PARENT_TYPES, Failed, RawEntry, iter_parts
 from .latex import latex_to_text
 from .merge import Candidate, match_keys
-from .report import ImportFailed, ImportReport, LineReport
+from .report import ImportFailed, ImportReport, ImportStopped, LineReport
 
 _BRACE = re.compile(r"(?<!\\)[{}]")
 _BRACE_OR_QUOTE = re.compile(r'(?<!\\)[{}"]')
@@ -496,6 +496,10 @@ def _import_bib(paths: list, catalog, *, category: str | None, dry_run: bool, pr
     report.lines.sort(key=lambda item: (item.source, item.line))
     report.add_new_venues(planner.new_venues)
     if not dry_run:
-        merge.apply(planned, catalog.root, [venue for venue, _ in planner.new_venues.values()])
+        try:
+            merge.apply(planned, catalog.root, [venue for venue, _ in planner.new_venues.values()])
+        except merge.WriteStopped as exc:
+            report.writing_stopped(exc.written, str(exc))
+            raise ImportStopped(report) from exc
         report.written = True
     return report, planned

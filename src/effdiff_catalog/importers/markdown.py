@@ -20,7 +20,7 @@ from ..urls import arxiv_id, paper_url
 from ..venues import kind_from_text
 from . import mdentry, merge
 from .merge import Candidate, Planned
-from .report import ImportFailed, ImportReport, LineReport
+from .report import ImportFailed, ImportReport, ImportStopped, LineReport
 
 HEADING = re.compile(r"^\s*(?:[-*+]\s+)?(#{1,6})\s+(.*?)\s*#*\s*$")
 BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
@@ -643,7 +643,11 @@ def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, adde
     for note in fw_notes:
         parsed.report.lines.append(LineReport(0, "text", "conflict", note))
     if not dry_run:
-        merge.apply(planned, catalog.root, [venue for venue, _ in planner.new_venues.values()])
+        try:
+            merge.apply(planned, catalog.root, [venue for venue, _ in planner.new_venues.values()])
+        except merge.WriteStopped as exc:
+            parsed.report.writing_stopped(exc.written, str(exc))
+            raise ImportStopped(parsed.report) from exc
         parsed.report.written = True
         if parsed.frameworks:
             write_text_atomic(catalog.root / "frameworks.yaml", dump_frameworks(frameworks))

@@ -25,7 +25,8 @@ from pydantic_core import PydanticCustomError
 from ..catalog import Catalog
 from ..ids import make_id
 from ..model import Paper, check_year
-from ..store import add_venues, write_record
+from ..errors import EnvironmentProblem
+from ..store import PAPERS_DIR, add_venues, sweep_temp_files, write_record
 from ..text import normalize_title
 from ..urls import url_key
 from ..validate import Vocab
@@ -258,10 +259,26 @@ class Planner:
                        reason="replaced the record's values with the imported ones" if conflicts else "")
 
 
-def apply(planned: dict[str, Planned], root: Path, new_venues: list[Venue] = ()) -> None:
+def apply(planned: dict[str, Planned], root: Path, new_venues: list[Venue] = ()) -> list[str]:
     """Write the new venues, then every planned record; each write is atomic, so an interruption
-    leaves every file whole (and a record never names a venue that venues.yaml lacks)."""
-    if new_venues:
-        add_venues(root, list(new_venues))
-    for item in planned.values():
-        write_record(root, item.paper, overwrite=item.status != "created")
+    leaves every file whole (and a record never names a venue that venues.yaml lacks). Returns the
+    ids written; a write that fails raises WriteStopped, which says what was written before."""
+    written: list[str] = []
+    sweep_temp_files(root / PAPERS_DIR)
+    try:
+        if new_venues:
+            add_venues(root, list(new_venues))
+        for record_id, item in planned.items():
+            write_record(root, item.paper, overwrite=item.status != "created")
+            written.append(record_id)
+    except OSError as exc:
+        raise WriteStopped(written, exc) from exc
+    return written
+
+
+class WriteStopped(EnvironmentProblem):
+    """Writing the planned records stopped part-way; `written` holds the ids written before."""
+
+    def __init__(self, written: list[str], cause: OSError):
+        self.written, self.cause = written, cause
+        super().__init__(f"the import stopped while writing ({cause}); {len(written)} record(s) were written before")

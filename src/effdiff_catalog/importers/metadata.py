@@ -36,7 +36,7 @@ from pydantic import ValidationError
 from ..errors import EnvironmentProblem, UsageError
 from ..model import ARXIV_RE, DOI_RE, CodeStats, Paper
 from ..net import USER_AGENT, make_session, retry_after
-from ..store import display_path, dump_record, record_path, write_record, write_text_atomic
+from ..store import PAPERS_DIR, display_path, dump_record, record_path, sweep_temp_files, write_record, write_text_atomic
 from ..text import normalize_title
 from ..urls import arxiv_id, github_repo, is_arxiv_doi
 
@@ -490,6 +490,8 @@ def enrich_catalog(root: Path | str, ids: Iterable[str] = (), *, sources: Sequen
     root = Path(root)
     sources = list(sources or SOURCES)
     catalog = Catalog.load(root)
+    if not dry_run:
+        sweep_temp_files(root / PAPERS_DIR)
     ids = list(ids)
     missing = [i for i in ids if i not in catalog.papers]
     if missing:

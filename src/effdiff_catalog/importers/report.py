@@ -6,11 +6,19 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from ..errors import DataError
+from ..errors import DataError, EnvironmentProblem
 
 
 class ImportFailed(DataError):
     """Input that cannot be imported at all: not text, not BibTeX, not a list, a bad option."""
+
+
+class ImportStopped(EnvironmentProblem):
+    """The import stopped while writing; `report` says what it did and what was written."""
+
+    def __init__(self, report: "ImportReport"):
+        self.report = report
+        super().__init__(report.stopped)
 
 
 Kind = Literal["entry", "heading", "skipped", "text"]
@@ -48,6 +56,14 @@ class ImportReport:
     lines: list[LineReport] = field(default_factory=list)
     new_venues: list[NewVenue] = field(default_factory=list)
     written: bool = False  # whether the records and venues were written (not a dry run)
+    stopped: str = ""  # why writing stopped part-way ("" when it did not)
+
+    def writing_stopped(self, written: list[str], reason: str) -> None:
+        """Writing stopped part-way: say so on every planned record that was not written."""
+        self.stopped, done = reason, set(written)
+        for item in self.lines:
+            if item.record and item.status in ("created", "merged") and item.record not in done:
+                item.notes.append("not written: the import stopped before this record")
 
     def add_new_venues(self, planned: dict[str, tuple[Any, list[str]]]) -> None:
         """From merge.Planner.new_venues: name -> (venues.Venue, entry labels)."""
@@ -63,7 +79,7 @@ class ImportReport:
 
     def to_json(self) -> str:
         return json.dumps({"source": self.source, "counts": self.counts(), "items": [asdict(x) for x in self.lines],
-                           "new_venues": [asdict(v) for v in self.new_venues]},
+                           "new_venues": [asdict(v) for v in self.new_venues], "stopped": self.stopped},
                           indent=2, ensure_ascii=False, default=str) + "\n"
 
     def format_text(self, verbose: bool = False) -> str:
@@ -94,4 +110,6 @@ class ImportReport:
         if self.new_venues:
             summary += f"; {len(self.new_venues)} new venue(s)"
         out.append(f"{self.source}: {summary}")
+        if self.stopped:
+            out.append(f"{self.source}: STOPPED: {self.stopped}")
         return "\n".join(out) + "\n"

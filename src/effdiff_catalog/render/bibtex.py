@@ -21,8 +21,10 @@ from ..model import Paper
 # the fixed order of fields in every entry
 FIELD_ORDER = ("title", "author", "booktitle", "journal", "year", "eprint", "archivePrefix", "primaryClass", "doi", "url")
 
+# BibTeX counts every brace, escaped or not: a literal brace is a brace-free command, so a title
+# with one brace (or one ending in a backslash) never ends its field early
 _SPECIAL = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
     "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
 # letters and signs without a combining decomposition, and punctuation LaTeX spells in ASCII
@@ -92,13 +94,20 @@ def _braced(value: str) -> str:
     return "{" + value + "}"
 
 
+def _name(name: str) -> str:
+    """An author for BibTeX's name list: a name holding a comma or the word 'and' (which BibTeX would
+    read as 'Last, First' or as two people) is braced whole."""
+    text = latex(name)
+    return _braced(text) if "," in name or re.search(r"(?<!\S)and(?!\S)", name, re.I) else text
+
+
 def paper_fields(catalog: Catalog, paper: Paper) -> tuple[str, dict[str, str]]:
     """(entry type, {field: raw BibTeX value}) in FIELD_ORDER."""
     venue = catalog.venues.by_name.get(paper.venue)
     kind = venue.kind if venue else "preprint"
     fields: dict[str, str] = {"title": _braced(latex_title(paper.title))}
     if paper.authors:
-        fields["author"] = _braced(" and ".join(latex(a) for a in paper.authors))
+        fields["author"] = _braced(" and ".join(_name(a) for a in paper.authors))
     if kind in ("conference", "workshop"):
         entry_type = "inproceedings"
         fields["booktitle"] = _braced(latex(venue.full))
@@ -114,7 +123,8 @@ def paper_fields(catalog: Catalog, paper: Paper) -> tuple[str, dict[str, str]]:
         # primaryClass is left out: records do not say which arXiv category a paper is in, and a
         # guessed one would be wrong for many (cs.CV, cs.LG, eess.AS ...).
     if paper.doi:
-        fields["doi"] = _braced(paper.doi)  # verbatim, as biblatex and the doi package read it; never escaped
+        # verbatim, as biblatex and the doi package read it; a brace (legal in a DOI) is percent-encoded
+        fields["doi"] = _braced(paper.doi.replace("{", "%7B").replace("}", "%7D"))
     fields["url"] = _braced(paper.links.paper.replace("{", "%7B").replace("}", "%7D"))
     return entry_type, {k: fields[k] for k in FIELD_ORDER if k in fields}
 
