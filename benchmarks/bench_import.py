@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 
 import bibtexparser
-
 from common import scratch_root, timed
+
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.importers.bibchunks import workers_for
 from effdiff_catalog.importers.bibtex import import_bib

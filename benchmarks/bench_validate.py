@@ -16,11 +16,12 @@ import time
 from pathlib import Path
 
 import yaml
-
 from common import REPO, best_of, scratch_root
-from effdiff_catalog.catalog import Catalog, load_vocab
+
+from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.model import Paper
 from effdiff_catalog.store import dump_record
+from effdiff_catalog.vocab import load_vocab
 
 WORDS = ("diffusion efficient fast sampling solver distillation quantization pruning latent caching parallel "
          "transformer consistency flow rectified score adaptive schedule retrieval exit training video image "

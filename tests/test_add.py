@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
-from conftest import DATA
 
 APIS = DATA / "apis"
 ODE = "algorithm.efficient_sampling.efficient_solver.ode_solver"

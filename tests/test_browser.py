@@ -17,9 +17,9 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import make_catalog, write_record
 
 from effdiff_catalog.build import build
-from conftest import make_catalog, write_record
 
 # selenium must never go looking for a browser or driver online, nor report usage
 os.environ.setdefault("SE_OFFLINE", "true")

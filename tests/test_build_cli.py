@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from effdiff_catalog.cli import main
 from conftest import REPO, write_record
+
+from effdiff_catalog.cli import main
 
 
 def test_no_site_renders_the_readme_in_named_steps(small_root: Path, capsys):

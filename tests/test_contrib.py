@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import yaml
+from conftest import REPO
 
-from effdiff_catalog.catalog import load_vocab
 from effdiff_catalog.cli import build_parser
 from effdiff_catalog.contrib import ISSUE_FORM_PATH, issue_form
-from conftest import REPO
+from effdiff_catalog.vocab import load_vocab
 
 
 def test_issue_form_is_in_sync_with_the_taxonomy():

@@ -6,8 +6,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from effdiff_catalog.cli import main
 from conftest import REPO
+
+from effdiff_catalog.cli import main
 
 RECORD = """\
 # yaml-language-server: $schema=../schema/paper.schema.json

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import DATA, REPO
 
 from effdiff_catalog.catalog import Catalog
-from effdiff_catalog.urls import arxiv_id
 from effdiff_catalog.text import normalize_title
-from effdiff_catalog.urls import url_key
-from conftest import DATA, REPO
+from effdiff_catalog.urls import arxiv_id, url_key
 
 ENTRY = re.compile(r"^\s*[-*]\s+\*\*\[[^\]]+\]\*\*\s*(?P<rest>.*)$")
 LINK = re.compile(r"\[\[?[^\[\]]+\]\]?\(([^()\s]+)\)")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import pkgutil
-import importlib
 from pathlib import Path
 
 import pytest
+from conftest import write_record
 
 import effdiff_catalog
 from effdiff_catalog.cli import build_parser, main
 from effdiff_catalog.errors import EXIT_DATA, EXIT_ENVIRONMENT, EXIT_USAGE, EffdiffError
-from conftest import write_record
 
 
 def _modules():
@@ -78,8 +78,9 @@ def test_the_same_codes_for_every_command(empty_root: Path, tmp_path: Path, caps
 
 
 def test_readme_documents_the_same_exit_codes():
-    from effdiff_catalog.errors import EXIT_CODES
     from conftest import REPO
+
+    from effdiff_catalog.errors import EXIT_CODES
 
     text = (REPO / "templates" / "README.md.j2").read_text(encoding="utf-8")
     for code, meaning in EXIT_CODES:

@@ -12,16 +12,16 @@ import unicodedata
 import bibtexparser
 import pytest
 from bibtexparser.middlewares.names import split_multiple_persons_names
+from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from effdiff_catalog import text as text_module
 from effdiff_catalog.ids import id_parts, make_id
 from effdiff_catalog.importers import latex
 from effdiff_catalog.importers.bibtex import READ_FIELDS, field_value, person_name, person_name_by_rules, split_names
 from effdiff_catalog.model import _PLAIN_URL, check_url, check_url_fully
-from effdiff_catalog import text as text_module
 from effdiff_catalog.text import fold, slug_words, slugify
-from conftest import DATA
 
 NAME_CHARS = st.sampled_from(list("AaBbNnDdEeéü~$-{}\\,. \t\n") + ["and", "And", "AND", " and ", "\u0308", "Ø"])
 WORD = st.sampled_from(["Lu", "Cheng", "van", "der", "Jean-Pierre", "A.", "Mu\u0308ller", "O~Brien", "{Google Research}",

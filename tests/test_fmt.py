@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import new_root, write_record
 from hypothesis import HealthCheck, given, settings
+from test_store import VOCAB, records
 
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
 from effdiff_catalog.fmt import format_files
 from effdiff_catalog.model import Paper
 from effdiff_catalog.store import dump_record
-from conftest import new_root, write_record
-from test_store import VOCAB, records
 
 MESSY = """\
 title:   "Structural Pruning for Diffusion Models"

@@ -10,11 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from conftest import DATA, VALID_RECORD, write_record
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
-from conftest import DATA, VALID_RECORD, write_record
 
 BIB_DIR = DATA / "bibtex"
 
@@ -64,8 +65,9 @@ def test_non_finite_numbers_are_rejected_with_file_and_line(empty_root: Path, ca
 @given(st.floats(allow_nan=True, allow_infinity=True) | st.integers(-10**30, 10**30))
 def test_every_accepted_number_makes_json_that_parses(value):
     """Property: validate accepts exactly the finite numbers, and papers.json of those parses strictly."""
-    from effdiff_catalog.model import Paper
     from pydantic import ValidationError
+
+    from effdiff_catalog.model import Paper
 
     data = {"id": "figures-2020", "title": "Figures", "venue": "ICLR", "year": 2020, "added": "2026-11-30",
             "links": {"paper": "https://example.org/p"}, "categories": ["system.caching"],

@@ -9,6 +9,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 import pytest
+from conftest import DATA, base_catalog
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,6 @@ from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.importers import bibchunks
 from effdiff_catalog.importers.bibchunks import iter_parts, read_part, split_points, workers_for
 from effdiff_catalog.importers.bibtex import READ_FIELDS, BibtexError, _convert, import_bib, parse
-from conftest import DATA, base_catalog
 
 NODE = "algorithm.efficient_sampling.efficient_solver.ode_solver"
 

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import DATA, REPO, base_catalog, make_catalog, new_root
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
 from effdiff_catalog.importers.bibtex import authors_of, import_bib, latex_to_text
-from conftest import DATA, REPO, base_catalog, make_catalog, new_root
 
 BIB = DATA / "bibtex"
 ADDED = dt.date(2026, 11, 23)
@@ -222,7 +222,7 @@ _title_chars = _letters + "0123456789:-,.'()&?!+/%#_"  # words; BibTeX reads run
 
 @st.composite
 def exportable(draw) -> dict:
-    from effdiff_catalog.catalog import load_vocab
+    from effdiff_catalog.vocab import load_vocab
 
     vocab = load_vocab(REPO)
     venue = draw(st.sampled_from(sorted(vocab.venues.by_name)))

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
 from effdiff_catalog.importers.markdown import ImportError_, import_markdown
-from conftest import DATA
 
 LISTS = DATA / "lists"
 ADDED = dt.date(2026, 11, 23)

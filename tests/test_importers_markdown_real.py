@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.importers import mdentry
 from effdiff_catalog.importers.markdown import parse
-from conftest import DATA
 
 REAL = DATA / "lists" / "real"
 NODE = "algorithm.efficient_sampling"

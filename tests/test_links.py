@@ -18,8 +18,16 @@ from werkzeug.wrappers import Request, Response
 from effdiff_catalog import PROJECT_URL
 from effdiff_catalog.cli import main
 from effdiff_catalog.links import (
-    CheckOptions, LinkCache, LinkChecker, LinkResult, Progress, arxiv_problem, check_links, collect_links,
-    github_problem, parse_duration,
+    CheckOptions,
+    LinkCache,
+    LinkChecker,
+    LinkResult,
+    Progress,
+    arxiv_problem,
+    check_links,
+    collect_links,
+    github_problem,
+    parse_duration,
 )
 from effdiff_catalog.net import AddressRefused, address_kind, retry_after
 

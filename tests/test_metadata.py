@@ -8,17 +8,20 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import DATA, REPO
 from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Response
 
-from effdiff_catalog.catalog import Catalog, load_vocab
+from effdiff_catalog.apis import ApiConfig, Found, MetadataClient
+from effdiff_catalog.apis.arxiv import parse_arxiv_atom
+from effdiff_catalog.apis.crossref import parse_crossref_work
+from effdiff_catalog.apis.github import parse_github
+from effdiff_catalog.apis.semanticscholar import parse_s2_paper
+from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
-from effdiff_catalog.importers.metadata import (
-    ApiConfig, EnrichError, Found, MetadataClient, enrich_catalog, parse_arxiv_atom, parse_crossref_work, parse_github,
-    parse_s2_paper, plan_changes,
-)
+from effdiff_catalog.enrich import EnrichError, enrich_catalog, plan_changes
 from effdiff_catalog.store import dump_record
-from conftest import DATA, REPO
+from effdiff_catalog.vocab import load_vocab
 
 pytestmark = pytest.mark.usefixtures("loopback_only")
 
@@ -105,9 +108,13 @@ added: 2026-11-23
 
 
 def enrich(root: Path, client: MetadataClient, *ids: str, **kw) -> tuple[int, str]:
+    """The library's result, printed the way the CLI prints it."""
     out = io.StringIO()
-    code = enrich_catalog(root, ids, client=client, out=out, today=TODAY, **kw)
-    return code, out.getvalue()
+    result = enrich_catalog(root, ids, client=client, today=TODAY, progress=lambda o: out.write(o.format()), **kw)
+    for note in result.notes:
+        out.write(f"note: {note}\n")
+    out.write(result.summary() + "\n")
+    return result.exit_code, out.getvalue()
 
 
 # -- the documented formats ----------------------------------------------------------------

@@ -6,9 +6,10 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from conftest import REPO, new_root
+
 from effdiff_catalog.build import build
 from effdiff_catalog.render import common
-from conftest import REPO, new_root
 
 
 def _setup_module():

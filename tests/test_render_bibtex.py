@@ -7,11 +7,11 @@ from pathlib import Path
 
 import bibtexparser
 import pybtex.database
+from conftest import REPO
 
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
 from effdiff_catalog.render.bibtex import FIELD_ORDER, export_bibtex, latex, latex_title
-from conftest import REPO
 
 
 def entries(text: str) -> dict[str, bibtexparser.model.Entry]:
@@ -101,7 +101,8 @@ def test_export_bib_command(small_root: Path, tmp_path: Path, capsys):
 
 # -- hostile text: every export parses back, field by field (issue: a title ending in '\}' broke out of its field)
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 from effdiff_catalog.model import Paper  # noqa: E402
 

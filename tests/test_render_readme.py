@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import markdown
+from conftest import REPO
 
 from effdiff_catalog.catalog import Catalog
-from effdiff_catalog.render.readme import Slugger, render_readme
 from effdiff_catalog.render.common import md_text, venue_label
-from conftest import REPO
+from effdiff_catalog.render.readme import Slugger, render_readme
 
 
 def readme(root: Path) -> str:

@@ -12,12 +12,12 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from conftest import make_catalog
 
 from effdiff_catalog.build import build
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.render.charts import bar_chart
 from effdiff_catalog.render.site import SitePaths, node_page
-from conftest import make_catalog
 
 HOSTILE_TITLES = ("<script>alert(1)</script>", "Evil](javascript:alert(1))")
 

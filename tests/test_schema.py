@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from effdiff_catalog.catalog import load_vocab
+from conftest import REPO
+
 from effdiff_catalog.cli import main
 from effdiff_catalog.schema import SCHEMA_PATH, dump_schema
-from conftest import REPO
+from effdiff_catalog.vocab import load_vocab
 
 
 def test_committed_schema_is_fresh():

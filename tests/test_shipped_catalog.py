@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from effdiff_catalog.catalog import Catalog
 from conftest import REPO
+
+from effdiff_catalog.catalog import Catalog
 
 
 def test_shipped_catalog_has_no_error_and_no_warning():

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import DATA
+
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
 from effdiff_catalog.importers.markdown import import_markdown
-from conftest import DATA
 
 
 def test_stats_counts_nodes_venues_years(empty_root: Path, capsys):

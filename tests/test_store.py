@@ -8,16 +8,16 @@ import string
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from effdiff_catalog.catalog import Catalog, load_vocab
-from effdiff_catalog.model import Paper
+from effdiff_catalog.catalog import Catalog
+from effdiff_catalog.checks import check_record
+from effdiff_catalog.model import RAW_TEXT_FIELDS, Paper
 from effdiff_catalog.store import RecordExists, dump_record, write_record
-from effdiff_catalog.validate import check_record
+from effdiff_catalog.vocab import load_vocab
 from effdiff_catalog.yamlsrc import parse_yaml
-from effdiff_catalog.model import RAW_TEXT_FIELDS
-from conftest import REPO
 
 VOCAB = load_vocab(REPO)
 CATEGORIES = sorted(VOCAB.taxonomy.nodes)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import re
 
-from effdiff_catalog.taxonomy import Taxonomy
 from conftest import REPO
+
+from effdiff_catalog.taxonomy import Taxonomy
 
 TAX = Taxonomy.load(REPO / "taxonomy.yaml")
 
@@ -84,6 +85,7 @@ def test_extensions_are_marked_and_have_no_survey_section():
 
 def test_extends_survey_must_be_a_boolean(tmp_path):
     import pytest
+
     from effdiff_catalog.yamlsrc import ConfigError
 
     (tmp_path / "taxonomy.yaml").write_text(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from effdiff_catalog.urls import arxiv_id, github_repo, is_arxiv_doi, paper_url, url_key
 

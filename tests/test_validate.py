@@ -8,10 +8,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from conftest import DATA, write_record
 
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.cli import main
-from conftest import DATA, write_record
 
 INVALID = DATA / "invalid"
 

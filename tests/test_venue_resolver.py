@@ -7,14 +7,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import DATA, REPO
 
 from effdiff_catalog.add import Facts, complete, from_found
+from effdiff_catalog.apis import Found
 from effdiff_catalog.catalog import Catalog
+from effdiff_catalog.enrich import map_venue
 from effdiff_catalog.importers.bibtex import import_bib
 from effdiff_catalog.importers.markdown import import_markdown
-from effdiff_catalog.importers.metadata import Found, map_venue
 from effdiff_catalog.venues import Venues
-from conftest import DATA, REPO
 
 ADDED = dt.date(2026, 11, 30)
 ROWS = [tuple(line.split("\t")) for line in (DATA / "venues" / "real_venue_strings.tsv").read_text(encoding="utf-8").splitlines()

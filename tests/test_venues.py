@@ -1,9 +1,9 @@
 """venues.yaml and Venues.resolve: the one way any command turns a venue string into a canonical venue."""
 
 import pytest
+from conftest import REPO
 
 from effdiff_catalog.venues import KINDS, Venues
-from conftest import REPO
 
 VENUES = Venues.load(REPO / "venues.yaml")
 

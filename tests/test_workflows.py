@@ -5,12 +5,10 @@ workflows are parsed and their structure tested."""
 
 from __future__ import annotations
 
-
 import shlex
 
 import pytest
 import yaml
-
 from conftest import REPO
 
 WORKFLOWS = REPO / ".github" / "workflows"

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
+from .checks import check_cross_references, check_frameworks, check_record, duplicate_problems
 from .errors import DataError
+from .memory import pause_gc
 from .model import RAW_TEXT_FIELDS, Framework, FrameworkList, Paper
 from .problems import Problem, count, sort_problems
 from .store import display_path, record_files
 from .taxonomy import Taxonomy
-from .validate import Vocab, check_cross_references, check_frameworks, check_record, duplicate_problems
 from .venues import Venues
+from .vocab import Vocab, load_vocab
 from .yamlsrc import ConfigError, YamlDoc, read_yaml
 
-TAXONOMY_FILE = "taxonomy.yaml"
-VENUES_FILE = "venues.yaml"
 FRAMEWORKS_FILE = "frameworks.yaml"
 
 
@@ -35,9 +33,6 @@ class CatalogError(DataError):
         errors, _ = count(self.problems)
         return f"the catalog has {errors} error(s); fix it (effdiff validate) before {self.action}"
 
-
-def load_vocab(root: Path) -> Vocab:
-    return Vocab(Taxonomy.load(root / TAXONOMY_FILE), Venues.load(root / VENUES_FILE))
 
 
 @dataclass
@@ -119,26 +114,6 @@ class Catalog:
             prefix = node_id + "."
             return [p for p in self.sorted_papers() if any(c == node_id or c.startswith(prefix) for c in p.categories)]
         return [p for p in self.sorted_papers() if node_id in p.categories]
-
-
-@contextmanager
-def pause_gc() -> Iterator[None]:
-    """Loading builds many small objects and no reference cycles; the cyclic collector would
-    rescan all of them again and again (about a third of the load time at 10,000 records).
-
-    On the way out, the objects that survived are handed to the oldest generation (freeze, then
-    unfreeze) instead of being scanned once more by the first young collection; they are collected
-    as usual from there. Skipped when someone else froze objects: their freeze is left alone."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
 
 
 def _load_frameworks(root: Path) -> tuple[list[Framework], list[Problem]]:

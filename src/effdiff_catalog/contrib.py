@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .validate import Vocab
+from .vocab import Vocab
 
 ISSUE_FORM_PATH = ".github/ISSUE_TEMPLATE/add-paper.yml"
 

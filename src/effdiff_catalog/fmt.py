@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .catalog import load_vocab
+from .checks import check_record
 from .model import RAW_TEXT_FIELDS
 from .problems import Problem
 from .store import PAPERS_DIR, SCHEMA_HEADER, display_path, dump_record, record_files, sweep_temp_files, write_text_atomic
-from .validate import check_record
+from .vocab import load_vocab
 from .yamlsrc import read_yaml
 
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from .model import Paper
-from .validate import Vocab
+from .vocab import Vocab
 
 SCHEMA_PATH = "schema/paper.schema.json"
 

@@ -249,3 +249,21 @@ def sweep_temp_files(folder: Path, now: float | None = None) -> list[Path]:
             except OSError:
                 pass
     return removed
+
+
+FRAMEWORKS_HEADER = """\
+# Frameworks for efficient diffusion: one entry per library or engine.
+# training / fine_tuning / inference: what it serves; features: one line in our own words.
+"""
+
+
+def dump_frameworks(frameworks: list[Any]) -> str:
+    """frameworks.yaml in canonical form (model.Framework entries, in their order)."""
+    from .model import FrameworkList
+
+    data = FrameworkList(frameworks=frameworks).model_dump(mode="python", exclude_none=True)
+    for fw in data["frameworks"]:
+        if not fw.get("listed_in"):
+            fw.pop("listed_in", None)
+    body = yaml.dump(data, Dumper=_CanonicalDumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100_000)
+    return FRAMEWORKS_HEADER + body

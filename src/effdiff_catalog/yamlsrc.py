@@ -96,36 +96,36 @@ class _Builder:
 
     def build(self, node: Any, path: Path_) -> Any:
         if len(path) > MAX_DEPTH:
-            self.problem(node.start_mark, _dotted(path[:MAX_DEPTH]), f"values are nested more than {MAX_DEPTH} levels deep",
+            self.problem(node.start_mark, dotted(path[:MAX_DEPTH]), f"values are nested more than {MAX_DEPTH} levels deep",
                          "a record nests a few levels at most: is this the right file?")
             raise _TooDeep
         if id(node) in self.seen:  # the composer hands out the same node for every alias
-            self.problem(node.start_mark, _dotted(path), "YAML aliases are not allowed", "write the value out in full")
+            self.problem(node.start_mark, dotted(path), "YAML aliases are not allowed", "write the value out in full")
             return None
         self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
-                self.problem(node.start_mark, _dotted(path), f"tag {node.tag} is not allowed")
+                self.problem(node.start_mark, dotted(path), f"tag {node.tag} is not allowed")
             return [item.value if item.tag == _STR_TAG and isinstance(item, yaml.ScalarNode) else self.build(item, path + (i,))
                     for i, item in enumerate(node.value)]
         return self.build_scalar(node, path)
 
     def build_mapping(self, node: Any, path: Path_) -> dict:
         if node.tag != _MAP_TAG:
-            self.problem(node.start_mark, _dotted(path), f"tag {node.tag} is not allowed")
+            self.problem(node.start_mark, dotted(path), f"tag {node.tag} is not allowed")
         out: dict = {}
         first_line: dict = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.problem(key_node.start_mark, _dotted(path), "keys must be plain words")
+                self.problem(key_node.start_mark, dotted(path), "keys must be plain words")
                 continue
             key = key_node.value
             if key in first_line:
                 self.problem(
                     key_node.start_mark,
-                    _dotted(path + (key,)),
+                    dotted(path + (key,)),
                     f"duplicate key '{key}' (first at line {first_line[key]})",
                     "keep one of the two; YAML would silently use the last one",
                 )
@@ -146,16 +146,16 @@ class _Builder:
         if node.tag == _STR_TAG:
             return node.value
         if node.tag not in _SAFE_SCALAR_TAGS:
-            self.problem(node.start_mark, _dotted(path), f"tag {node.tag} is not allowed")
+            self.problem(node.start_mark, dotted(path), f"tag {node.tag} is not allowed")
             return None
         if node.tag in _NUMBER_TAGS and sum(c.isdigit() for c in node.value) > MAX_DIGITS:
-            self.problem(node.start_mark, _dotted(path), f"number with {sum(c.isdigit() for c in node.value):,} digits",
+            self.problem(node.start_mark, dotted(path), f"number with {sum(c.isdigit() for c in node.value):,} digits",
                          f"a figure or a year has at most {MAX_DIGITS} digits")
             return None
         try:
             return self.loader.construct_object(node)
         except (yaml.YAMLError, ValueError) as exc:
-            self.problem(node.start_mark, _dotted(path), f"cannot read value: {exc}")
+            self.problem(node.start_mark, dotted(path), f"cannot read value: {exc}")
             return None
 
 
@@ -163,7 +163,7 @@ class _TooDeep(Exception):
     """Raised by _Builder.build past MAX_DEPTH; the problem is recorded before."""
 
 
-def _dotted(path: Path_) -> str:
+def dotted(path: Path_) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))

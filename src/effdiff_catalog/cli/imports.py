@@ -106,7 +106,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     fetch = args.bibtex is None and not args.offline
     facts = Facts()
     if fetch:
-        from ..importers.metadata import ApiConfig, ApiError, MetadataClient
+        from ..apis import ApiConfig, ApiError, MetadataClient
 
         client = MetadataClient(ApiConfig.from_env(), args.root / ".effdiff-cache" / "api")
         try:

@@ -48,10 +48,14 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
     Example: effdiff enrich q-diffusion-2023 --source arxiv,github --dry-run
     """
-    from ..importers.metadata import enrich_catalog
+    from ..enrich import enrich_catalog
 
-    return enrich_catalog(args.root, args.ids, sources=args.source, dry_run=args.dry_run,
-                          overwrite=args.overwrite, cache_dir=args.cache_dir, out=sys.stdout)
+    result = enrich_catalog(args.root, args.ids, sources=args.source, dry_run=args.dry_run, overwrite=args.overwrite,
+                            cache_dir=args.cache_dir, progress=lambda outcome: sys.stdout.write(outcome.format()))
+    for note in result.notes:
+        print(f"note: {note}")
+    print(result.summary())
+    return result.exit_code
 
 
 def _duration(text: str) -> float:
@@ -74,7 +78,7 @@ def _regex(text: str) -> str:
 
 
 def _sources(text: str) -> list[str]:
-    from ..importers.metadata import SOURCES
+    from ..apis import SOURCES
 
     names = [s.strip().lower() for s in text.split(",") if s.strip()]
     unknown = [n for n in names if n not in SOURCES]

@@ -70,9 +70,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     Example: effdiff schema --out schema/paper.schema.json
     """
-    from ..catalog import load_vocab
     from ..schema import dump_schema
     from ..store import write_output_file
+    from ..vocab import load_vocab
 
     text = dump_schema(load_vocab(args.root))
     if args.out is None:

@@ -18,8 +18,8 @@ from typing import Any, Callable, Iterator
 
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
-from ..catalog import pause_gc
 from ..ids import id_parts
+from ..memory import pause_gc
 from ..model import DOI_RE, arxiv_year
 from ..urls import arxiv_id, is_arxiv_doi, paper_url, url_key
 from ..venues import Venue, kind_from_text
@@ -466,7 +466,7 @@ def import_bib(paths: list, catalog, *, category: str | None = None, dry_run: bo
     """Read BibTeX files, plan the merge, write (unless dry_run). Returns the report and the plan.
     `jobs`: parts of a file read at once (see read_bib). `new_venues`: add the venues that
     venues.yaml lacks (else such entries are skipped)."""
-    with pause_gc():  # many small objects, no cycles: see catalog.pause_gc
+    with pause_gc():  # many small objects, no cycles: see memory.pause_gc
         return _import_bib(paths, catalog, category=category, dry_run=dry_run, prefer=prefer, added=added, jobs=jobs,
                            new_venues=new_venues)
 

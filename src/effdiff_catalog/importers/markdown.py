@@ -616,8 +616,7 @@ def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, adde
                     source_name: str | None = None, prefer: str = "catalog", heading_map: dict[str, str] | None = None,
                     category: str | None = None, new_venues: bool = True) -> tuple[ImportReport, dict[str, Planned]]:
     """Parse, plan and (unless dry_run) write. Raises ImportError_ for input that is not markdown."""
-    from ..store import write_text_atomic
-    from .frameworks_io import dump_frameworks
+    from ..store import dump_frameworks, write_text_atomic
 
     raw = path.read_bytes()
     try:

@@ -23,14 +23,14 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from ..catalog import Catalog
+from ..errors import EnvironmentProblem
 from ..ids import make_id
 from ..model import Paper, check_year
-from ..errors import EnvironmentProblem
 from ..store import PAPERS_DIR, add_venues, sweep_temp_files, write_record
 from ..text import normalize_title
 from ..urls import url_key
-from ..validate import Vocab
 from ..venues import Venue
+from ..vocab import Vocab
 
 Status = Literal["created", "merged", "conflict", "skipped"]
 MERGEABLE = ("title", "authors", "venue", "year", "arxiv", "doi")

@@ -1,9 +1,9 @@
-"""Checking records: one file against the model, then the whole catalog across files."""
+"""The checks of the catalog's data: one record against the schema, the taxonomy and the venues;
+across records (duplicates, cross-references); frameworks.yaml. Catalog.load runs them."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -13,18 +13,13 @@ from .model import ID_RE, CodeStats, Framework, FrameworkLinks, Links, Paper, Re
 from .problems import Problem
 from .text import normalize_title
 from .urls import url_key
-from .yamlsrc import YamlDoc, _dotted
+from .vocab import Vocab
+from .yamlsrc import YamlDoc, dotted
 
 # which model describes the mapping found at a location, for "unknown field" hints
 _NESTED: dict[str, type[BaseModel]] = {"links": Links, "code_stats": CodeStats, "results": Result}
 
 
-@dataclass
-class Vocab:
-    """What records are checked against: the taxonomy and the venue list."""
-
-    taxonomy: Any
-    venues: Any
 
 
 def _model_at(root_model: type[BaseModel], loc: tuple) -> type[BaseModel]:
@@ -45,7 +40,7 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, display: str, root_mod
         kind = err["type"]
         ctx = err.get("ctx") or {}
         hint = str(ctx.get("hint") or "")
-        field = _dotted(loc)
+        field = dotted(loc)
         if kind == "extra_forbidden":
             name = loc[-1]
             line, col = doc.where(loc, key=True)
@@ -152,7 +147,7 @@ def duplicate_problems(records: list[tuple[str, YamlDoc]]) -> list[Problem]:
     def report(display: str, doc: YamlDoc, loc: tuple, label: str, other: str, both: bool) -> None:
         hint = ("keep the record that was there first, merge what the other adds into it, and delete the other"
                 if both else f"merge what this record adds into {other} and delete this file")
-        out.append(Problem(display, *doc.where(loc), "error", _dotted(loc),
+        out.append(Problem(display, *doc.where(loc), "error", dotted(loc),
                            f"same {label} as {other}: this paper is already in the catalog", hint))
 
     for display, doc in records:
@@ -239,5 +234,5 @@ def _framework_problems(exc: ValidationError, doc: YamlDoc, display: str) -> lis
         line, col = doc.where(loc, key=err["type"] == "extra_forbidden")
         message = f"unknown field '{loc[-1]}'" if err["type"] == "extra_forbidden" else (
             f"required field '{loc[-1]}' is missing" if err["type"] == "missing" else err["msg"])
-        out.append(Problem(display, line, col, "error", _dotted(loc), message, str((err.get("ctx") or {}).get("hint") or "")))
+        out.append(Problem(display, line, col, "error", dotted(loc), message, str((err.get("ctx") or {}).get("hint") or "")))
     return out
