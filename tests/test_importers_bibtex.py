@@ -93,7 +93,7 @@ def test_tricky_file_reports_every_entry_with_its_line(catalog_root: Path):
         (41, "child2023", "created", ""),
         (54, "noyear", "skipped", "entry has no year"),
         (59, "notitle", "skipped", "entry has no title"),
-        (64, "ftp2021", "skipped", "new paper without venue"),
+        (64, "ftp2021", "skipped", "new paper without venue: a @misc entry with no journal or booktitle"),
         (70, "karras2022elucidating", "skipped", "duplicate entry key (the first entry with that key was kept)"),
         (75, "broken", "skipped", "not valid BibTeX: unbalanced braces or quotes, or a missing comma"),
     ]

@@ -90,3 +90,29 @@ def test_undated_non_arxiv_papers_are_reported_not_guessed(empty_root: Path):
     assert skipped and all(item.reason == "no venue and year found, and no arXiv link to date the paper" for item in skipped
                            if "](" in item.text and "arxiv" not in item.text)
     assert _entries(parsed)[13][:3] == ("Distilling the Knowledge in a Neural Network", "arXiv", 2015)
+
+
+def test_linked_badges_in_a_table_are_the_paper_and_the_code(empty_root: Path):
+    """[![arXiv](badge)](arxiv url) in a 'Paper' column, [![Star](badge)](repo) in 'Code/Project', the venue in
+    a 'Publisher' column (minar09/awesome-autoregressive-video-diffusion-transformers)."""
+    _, parsed = _parse(empty_root, "autoregressive_video_badge_table.md")
+    got = _entries(parsed)
+    assert len(got) == 7
+    assert got[7] == ("Causal Forcing: Causal Autoregressive Video Diffusion", "arXiv", 2026,
+                      "https://arxiv.org/abs/2602.02214", "https://github.com/thu-ml/Causal-Forcing")
+    assert got[9][:4] == ("Stable Video Infinity: Infinite-Length Video Generation with Error Recycling", "ICLR", 2026,
+                          "https://arxiv.org/abs/2510.09212")
+
+
+def test_badge_lines_under_an_entry_belong_to_it(empty_root: Path):
+    """Lines that hold only badges, right below a dated entry line (VILA-Lab/Awesome-DLMs) or indented under a
+    bullet (showlab/Awesome-Video-Diffusion), are part of that entry; a Star badge gives its repository."""
+    _, parsed = _parse(empty_root, "dlm_dated_lines_badges.md")
+    got = _entries(parsed)
+    assert got[7] == ("Flow Straight and Fast: Learning to Generate and Transfer Data with Rectified Flow", "ICLR", 2023,
+                      "https://arxiv.org/abs/2209.03003", "https://github.com/gnobitab/RectifiedFlow")
+    by_line = {item.line: item for item in parsed.report.lines}
+    assert by_line[8].reason == by_line[9].reason == "part of the entry at line 7"
+    _, parsed = _parse(empty_root, "video_diffusion_badges.md")
+    helios = next(e for e in parsed.entries if e.title.startswith("Helios"))
+    assert helios.links["code"] == "https://github.com/PKU-YuanGroup/Helios"

@@ -387,8 +387,11 @@ def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], ven
         notes.append(f"venue '{found_venue.corrected}' read as {venue} (spelling corrected)")
     if venue is None and found_venue.new is not None:
         venue = found_venue.new.name
-    elif venue is None and found_venue.text:
-        notes.append(f"'{found_venue.text}' names a publisher or a medium, not a venue")
+    no_venue = ""
+    if venue is None:
+        no_venue = f"a @{entry_type} entry with no journal or booktitle"
+        if found_venue.text:
+            no_venue += f" ('{found_venue.text}' is its publisher or medium, not a venue)"
     data: dict[str, Any] = {"title": title}
     if year_text:
         data["year"] = int(year_text.group(0))
@@ -442,7 +445,7 @@ def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], ven
                 notes.append(f"taxonomy node {node} from keyword '{word.strip()}'")
                 break
     return Candidate(line, data, key, node, notes, keys=match_keys(data), id_parts=id_parts(title),
-                     new_venue=found_venue.new)
+                     new_venue=found_venue.new, no_venue=no_venue)
 
 
 def decode_bib(raw: bytes, path) -> str:

@@ -132,6 +132,8 @@ def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] 
     table: list[str] | None = None
     block: _Block | None = None
     in_code = in_comment = False
+    # the last one-line entry: indented lines under it that hold only links (badges, code, project) belong to it
+    last: tuple[int, int, Entry, int] | None = None  # (line, indent, entry, line of its last part)
 
     def category() -> str | None:
         return next((s[2] for s in reversed(stack) if s[2]), None) or default_category
@@ -288,6 +290,13 @@ def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] 
             block.lines.append((number, line))
             continue
         close_block()
+        # under the entry: indented deeper, or right below it (no blank line) when the entry is no bullet
+        if last is not None and not is_bullet and (indent > last[1] or number == last[3] + 1) and _only_links(stripped):
+            _attach_links(last[2], stripped)
+            add(LineReport(number, "entry", reason=f"part of the entry at line {last[0]}", text=line))
+            last = (last[0], last[1], last[2], number)
+            continue
+        last = None
         bullet = BULLET.match(line)
         body = mdentry.BULLET_PREFIX.sub("", line, count=1).strip() if is_bullet else stripped
         if bullet and not body:
@@ -310,6 +319,7 @@ def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] 
             entry, reason = _generic_entry(number, line, ex, category(), venues, heading_year())
             if entry:
                 entries.append(entry)
+                last = (number, indent, entry, number)
             add(LineReport(number, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=line,
                            notes=list(entry.notes) if entry else []))
             continue
@@ -327,6 +337,30 @@ def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] 
         close_html_row()
     report.lines.sort(key=lambda item: item.line)
     return Parsed(entries, frameworks, report)
+
+
+def _only_links(text: str) -> bool:
+    """A line that is nothing but links and badges (what lists put under an entry's title line)."""
+    links = mdentry.find_links(text)
+    if not links:
+        return False
+    rest = text
+    for link in reversed(links):
+        rest = rest[: link.start] + rest[link.end:]
+    return not re.sub(r"[\s|·•,;:\-\[\]()]+", "", mdentry.plain(rest))
+
+
+def _attach_links(entry: Entry, text: str) -> None:
+    """Code and project links on a continuation line fill the entry's missing ones."""
+    for link in mdentry.find_links(text):
+        kind = "code" if link.kind == "other" and "github.com" in link.url and not link.label.lower().startswith("star") else link.kind
+        if kind == "other" and link.label.lower().startswith("star") and "github.com" in link.url:
+            kind = "code"  # a GitHub stars badge links the repository
+        if kind in ("code", "project") and kind not in entry.links:
+            url, notes = clean_url(link.url)
+            if url.startswith(("http://", "https://")):
+                entry.links[kind] = url
+                entry.notes.extend(notes)
 
 
 def _split_row(row: str) -> list[str]:
@@ -449,7 +483,7 @@ def _column_key(cell: str) -> str:
     low = mdentry.plain(cell).lower()
     if re.search(r"\b(title|paper name|name|method|model|work|papers?)\b", low) and not re.search(r"\b(pdf|link)\b", low):
         return "title"
-    if re.search(r"\b(venue|conference|conf|publication|published|journal|pub)\b", low):
+    if re.search(r"\b(venue|conference|conf|publication|published|publisher|journal|pub)\b", low):
         return "venue"
     if re.search(r"\b(year|date|time)\b", low):
         return "year"

@@ -66,7 +66,7 @@ def link_kind(label: str, url: str) -> str:
         return "code"
     if low in PROJECT_LABELS or low.startswith("project"):
         return "project"
-    if low in OTHER_LABELS or re.match(r"^(star|img|image|badge)", low) or label.strip().startswith("!"):
+    if low in OTHER_LABELS or re.match(r"^(star|img|image|badge|stars|visitors|license|views)\b", low) or label.strip().startswith("!"):
         return "other"
     if not low:
         return "code" if "github.com" in url else ("paper" if PAPER_HOSTS.search(url) else "other")
@@ -75,8 +75,17 @@ def link_kind(label: str, url: str) -> str:
     return "code" if "github.com" in url else ("paper" if PAPER_HOSTS.search(url) else "other")
 
 
+# a linked badge: [![arXiv](https://img.shields.io/...)](https://arxiv.org/abs/...): the link is the outer one,
+# its label the image's alt text
+BADGE_LINK = re.compile(r"\[!\[([^\[\]]*)\]\([^()\s]*\)\]\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?\s*\)")
+
+
 def find_links(text: str) -> list[Link]:
-    links = [Link(m.group(1), m.group(2), m.start(), m.end()) for m in MD_LINK.finditer(text)]
+    badges = [Link(m.group(1), m.group(2), m.start(), m.end()) for m in BADGE_LINK.finditer(text)]
+    if badges:  # the badge's image is not a link of its own
+        for b in reversed(badges):
+            text = text[: b.start] + " " * (b.end - b.start) + text[b.end:]
+    links = badges + [Link(m.group(1), m.group(2), m.start(), m.end()) for m in MD_LINK.finditer(text)]
     links += [Link(TAGS.sub("", m.group(2)).strip(), html.unescape(m.group(1)), m.start(), m.end()) for m in HTML_LINK.finditer(text)]
     links += [Link("", m.group(1), m.start(), m.end()) for m in AUTOLINK.finditer(text)]
     taken = [(l.start, l.end) for l in links]

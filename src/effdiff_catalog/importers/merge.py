@@ -48,10 +48,11 @@ class Candidate:
     keys: list[tuple[str, str]] | None = None  # match_keys(data)
     id_parts: tuple[str | None, list[str]] | None = None  # ids.id_parts(data["title"])
     new_venue: Venue | None = None  # the venue data["venue"] names when venues.yaml does not know it
+    no_venue: str = ""  # why the entry has no venue, when it has none ('a @misc entry with no journal or booktitle')
 
     def __reduce__(self):  # pickled as its values only: thousands cross from a worker process
         return (Candidate, (self.line, self.data, self.label, self.category, self.notes, self.place_existing,
-                            self.keys, self.id_parts, self.new_venue))
+                            self.keys, self.id_parts, self.new_venue, self.no_venue))
 
 
 @dataclass
@@ -167,7 +168,8 @@ class Planner:
                            reason="new paper without a taxonomy node: give --category NODE (or keywords that name a node)")
         for required in ("title", "year", "venue"):
             if not data.get(required):
-                return Outcome(cand.line, cand.label, "skipped", reason=f"new paper without {required}")
+                why = f": {cand.no_venue}" if required == "venue" and cand.no_venue else ""
+                return Outcome(cand.line, cand.label, "skipped", reason=f"new paper without {required}{why}")
         if not (data.get("links") or {}).get("paper"):
             return Outcome(cand.line, cand.label, "skipped", reason="new paper without a URL, DOI or arXiv id to link to")
         if data["venue"] == "arXiv" and not data.get("arxiv"):
