@@ -37,6 +37,7 @@ _ARXIV_FORMS = re.compile(
     re.I,
 )
 _BARE = re.compile(rf"^\s*{_ID}\s*$")
+_ID_SHAPE = re.compile(r"\d{4}\.\d{4}|/\d{7}")  # what every arXiv id contains
 _DATACITE_PREFIX = "10.48550/arxiv."
 
 
@@ -44,7 +45,7 @@ def arxiv_id(text: str | None) -> str | None:
     """The arXiv id a URL, DOI or citation text names ('https://arxiv.org/pdf/2206.00927v2.pdf',
     'https://doi.org/10.48550/arXiv.2305.18403', 'https://huggingface.co/papers/2407.14057',
     'arXiv:cs/0112017'), or a bare id with or without version; None when there is none."""
-    if not text:
+    if not text or not _ID_SHAPE.search(text):  # most texts hold no id at all: one cheap search says so
         return None
     m = _ARXIV_FORMS.search(text) or _BARE.match(text)
     if not m:
