@@ -64,7 +64,7 @@ def test_every_line_is_accounted_for(empty_root: Path):
         27: "tagged as an arXiv preprint but links no arXiv page, so its arXiv id is unknown; add the record by hand",
         32: "venue tag [Workshop 2024] names no venue",
         35: "table-of-contents link to a section of the page",
-        36: "entry under a heading that maps to no taxonomy node",
+        36: "entry under a heading that maps to no taxonomy node (add the heading to --map, or give --category)",
     }
     notes = {item.line: item.notes for item in report.lines if item.notes}
     assert notes[5] == ["link https://arxiv.org/pdf/2407.03297 -> https://arxiv.org/abs/2407.03297"]  # tag agrees with the id
@@ -193,3 +193,19 @@ def test_a_list_whose_headings_map_to_nothing_is_reported_not_refused(empty_root
     out = capsys.readouterr().out
     assert "entries are under headings that map to no taxonomy node: map the headings with --map FILE, or give --category NODE" in out
     assert "skipped: entry under a heading that maps to no taxonomy node" in out
+
+
+def test_one_rule_dates_a_preprint_in_every_entry_format(empty_root: Path):
+    """The venue tag of `**[Arxiv 2024.09]** Title` and of `[Arxiv 2024.09] Title` go through the same
+    rule (markdown.preprint_year): the arXiv id's year wins, and the note says so in the same words."""
+    from effdiff_catalog.importers.markdown import parse
+
+    text = ("## Caching Technique\n"
+            "- **[Arxiv 2024.09]** PeRFlow: Piecewise Rectified Flow as Universal Plug-and-Play Accelerator. "
+            "[[Paper]](https://arxiv.org/pdf/2405.07510)\n"
+            "- [Arxiv 2024.09] PeRFlow: Piecewise Rectified Flow as Universal Plug-and-Play Accelerator. "
+            "[Paper](https://arxiv.org/abs/2405.07510)\n")
+    parsed = parse(text, "list.md", Catalog.load(empty_root))
+    notes = [[n for n in e.notes if n.startswith("tag says")] for e in parsed.entries]
+    assert notes == [["tag says 2024.09 but arXiv id 2405.07510 was posted 2024.05; using 2024"]] * 2
+    assert {(e.venue, e.year) for e in parsed.entries} == {("arXiv", 2024)}

@@ -43,15 +43,19 @@ def id_year(year: int, arxiv: str | None) -> int:
     return first or year
 
 
+def arxiv_month(arxiv: str | None) -> tuple[int, int] | None:
+    """(year, month) an arXiv id was posted: '2407.01425' -> (2024, 7); None for no id."""
+    m = ARXIV_RE.match(arxiv) if arxiv else None
+    if not m:
+        return None
+    yy, month = int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))
+    return (1900 if yy >= 91 else 2000) + yy, month
+
+
 def first_public(record_id: str, arxiv: str | None) -> tuple[int, int]:
     """(year, month) of a paper's first public version: its arXiv id's month when it has one, else the
     year its id carries (the id rule puts the first public year there) and month 0 (not known)."""
-    if arxiv:
-        m = ARXIV_RE.match(arxiv)
-        if m:
-            yy, month = int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))
-            return (1900 if yy >= 91 else 2000) + yy, month
-    return int(record_id[-4:]), 0
+    return arxiv_month(arxiv) or (int(record_id[-4:]), 0)
 
 
 def make_id(title: str, year: int, arxiv: str | None = None, taken: Container[str] = (),

@@ -11,9 +11,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..catalog import Catalog
+from ..ids import arxiv_month
 from ..model import Framework, arxiv_year
 from ..text import normalize_heading
 from ..urls import arxiv_id, paper_url
@@ -29,8 +30,6 @@ HTML_HEADING = re.compile(r"^\s*<h([1-6])[^>]*>(.*?)</h[1-6]>\s*$", re.I)
 LINK = re.compile(r"\[\[?\s*([^\[\]]+?)\s*\]\]?\(\s*([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\s*\)\]?")
 VENUE_TAG = re.compile(r"^\*\*\s*\[([^\]]+)\]\s*\*\*\s*")
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-LABELS = {"paper": "paper", "pdf": "paper", "arxiv": "paper", "openreview": "paper", "code": "code", "github": "code",
-          "project": "project", "project page": "project", "page": "project", "website": "project", "homepage": "project"}
 
 
 @dataclass
@@ -120,223 +119,308 @@ class _Block:
     blanks: list[int] = field(default_factory=list)
 
 
-def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] | None = None,
-          default_category: str | None = None) -> Parsed:
-    """Classify every line: heading, entry (a paper), skipped (with the reason) or text."""
-    taxonomy, venues = catalog.taxonomy, catalog.venues
-    mapping = {normalize_heading(k): v for k, v in (heading_map or {}).items()}
-    report = ImportReport(source)
-    entries: list[Entry] = []
-    frameworks: list[FrameworkRow] = []
-    stack: list[tuple[int, str, str | None, int]] = []  # (level, heading, node, line)
-    table: list[str] | None = None
-    block: _Block | None = None
-    in_code = in_comment = False
-    # the last one-line entry: indented lines under it that hold only links (badges, code, project) belong to it
-    last: tuple[int, int, Entry, int] | None = None  # (line, indent, entry, line of its last part)
+# -- the line reader ------------------------------------------------------------------------------
 
-    def category() -> str | None:
-        return next((s[2] for s in reversed(stack) if s[2]), None) or default_category
 
-    def heading_year() -> int | None:
+def read_lines(text: str) -> Iterator[tuple[int, str, bool]]:
+    """(number, line, is an underline) for every line; a setext heading ('Title' over '===' or
+    '---') comes as the ATX heading it means, and its underline is flagged."""
+    lines = text.splitlines()
+    setext = {i for i in range(1, len(lines))
+              if re.fullmatch(r"\s{0,3}(=+|-{2,})\s*", lines[i]) and lines[i - 1].strip()
+              and not re.match(r"\s*([-*+|>#]|\d+[.)])", lines[i - 1]) and "](" not in lines[i - 1]}
+    in_code = False
+    for i, line in enumerate(lines):
+        if line.strip().startswith(("```", "~~~")):
+            in_code = not in_code
+        if not in_code and i + 1 in setext:
+            yield i + 1, ("# " if lines[i + 1].strip().startswith("=") else "## ") + line.strip(), False
+        elif not in_code and i in setext:
+            yield i + 1, line, True
+        else:
+            yield i + 1, line, False
+
+
+# -- the grammar: one method per construct; each takes a line or declines it ------------------------
+
+
+class _ListReader:
+    """Reads a list line by line. `read` offers each line to the constructs in order (HTML table
+    rows, code fences, code blocks and comments, headings, table rows, blank lines, continuation
+    lines, entries); the first that takes it reports it."""
+
+    def __init__(self, source: str, catalog: Catalog, heading_map: dict[str, str] | None, default_category: str | None):
+        self.taxonomy, self.venues = catalog.taxonomy, catalog.venues
+        self.mapping = {normalize_heading(k): v for k, v in (heading_map or {}).items()}
+        self.default_category = default_category
+        self.report = ImportReport(source)
+        self.entries: list[Entry] = []
+        self.frameworks: list[FrameworkRow] = []
+        self.stack: list[tuple[int, str, str | None, int]] = []  # (level, heading, node, line)
+        self.table: list[str] | None = None  # the column keys of the current table
+        self.block: _Block | None = None  # a multi-line entry being read
+        self.html_row: list[tuple[int, str]] | None = None
+        self.in_code = self.in_comment = False
+        # the last one-line entry: lines under it that hold only links (badges, code, project) belong to it
+        self.last: tuple[int, int, Entry, int] | None = None  # (line, indent, entry, line of its last part)
+
+    # context
+
+    def category(self) -> str | None:
+        return next((s[2] for s in reversed(self.stack) if s[2]), None) or self.default_category
+
+    def heading_year(self) -> int | None:
         """Lists grouped by year ('### 2023') date their entries through the heading."""
-        for s_ in reversed(stack):
+        for s_ in reversed(self.stack):
             m = re.fullmatch(r"\D{0,20}?((?:19|20)\d\d)\D{0,20}", s_[1].strip())
             if m:
                 return int(m.group(1))
         return None
 
-    def add(item: LineReport) -> None:
-        report.lines.append(item)
+    def add(self, item: LineReport) -> None:
+        self.report.lines.append(item)
 
-    def close_block() -> None:
-        nonlocal block
-        if block is None:
+    def add_entry(self, number: int, line: str, entry: Entry | None, reason: str) -> None:
+        if entry:
+            self.entries.append(entry)
+        self.add(LineReport(number, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=line,
+                            notes=list(entry.notes) if entry else []))
+
+    # the reader
+
+    def read(self, text: str) -> Parsed:
+        constructs = (self.html_table_row, self.code_fence, self.hidden, self.heading, self.table_row, self.blank,
+                      self.continuation, self.entry)
+        for number, line, underline in read_lines(text):
+            if underline:
+                self.add(LineReport(number, "text", reason="heading underline", text=line))
+                continue
+            for construct in constructs:
+                if construct(number, line):
+                    break
+        self.close_block()
+        if self.html_row is not None:
+            self.close_html_row()
+        self.report.lines.sort(key=lambda item: item.line)
+        return Parsed(self.entries, self.frameworks, self.report)
+
+    def html_table_row(self, number: int, line: str) -> bool:
+        """<tr> ... </tr>, often over many lines, is one entry."""
+        stripped = line.strip()
+        if self.html_row is None and not (re.match(r"<tr\b", stripped, re.I) and not self.in_code and not self.in_comment):
+            return False
+        if self.html_row is None:
+            self.close_block()
+            self.html_row = []
+        self.html_row.append((number, line))
+        if re.search(r"</tr>", stripped, re.I):
+            self.close_html_row()
+        return True
+
+    def code_fence(self, number: int, line: str) -> bool:
+        if not line.strip().startswith(("```", "~~~")):
+            return False
+        self.close_block()
+        self.in_code = not self.in_code
+        self.add(LineReport(number, "text", reason="code fence", text=line))
+        return True
+
+    def hidden(self, number: int, line: str) -> bool:
+        """Code blocks and HTML comments: what GitHub does not show as list entries."""
+        stripped = line.strip()
+        if not (self.in_code or self.in_comment or stripped.startswith("<!--")):
+            return False
+        if stripped.startswith("<!--") and "-->" not in stripped:
+            self.in_comment = True
+        elif self.in_comment and "-->" in stripped:
+            self.in_comment = False
+        has_link = bool(mdentry.find_links(line))
+        self.add(LineReport(number, "skipped" if has_link else "text", "skipped" if has_link else "",
+                            "inside a code block or HTML comment" if has_link else "", text=line))
+        return True
+
+    def heading(self, number: int, line: str) -> bool:
+        found = HEADING.match(line) or HTML_HEADING.match(line)
+        if not found:
+            return False
+        self.close_block()
+        self.table, self.last = None, None
+        level = len(found.group(1)) if found.group(1).startswith("#") else int(found.group(1))
+        title = mdentry.plain(LINK.sub(lambda m: m.group(1), found.group(2)))
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        node = self.mapping.get(normalize_heading(title)) or self.taxonomy.resolve_heading(title)
+        parent = self.category()
+        reason = ""
+        if node is None:
+            reason = f"heading maps to no taxonomy node; its entries go to {parent}" if parent else \
+                "heading maps to no taxonomy node (add it to --map); its entries are skipped"
+        self.stack.append((level, title, node, number))
+        self.add(LineReport(number, "heading", reason=reason, record=node or "", text=line))
+        return True
+
+    def table_row(self, number: int, line: str) -> bool:
+        if not TABLE_ROW.match(line):
+            return False
+        self.close_block()
+        self.last = None
+        cells = [c.strip() for c in _split_row(line.strip())]
+        if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+            self.add(LineReport(number, "text", reason="table separator", text=line))
+            return True
+        if self.table is None or not any(mdentry.find_links(c) for c in cells):
+            if not any(mdentry.is_paper_url(link.url) for c in cells for link in mdentry.find_links(c)):
+                self.table = [_column_key(c) for c in cells]
+                self.add(LineReport(number, "text", reason="table header", text=line))
+                return True
+        if self.category() == "frameworks":
+            row = _framework_row(number, cells, self.table or [])
+            if row:
+                self.frameworks.append(row)
+                self.add(LineReport(number, "entry", "framework", record=row.name, text=line))
+                return True
+        entry, reason = _table_entry(number, line, cells, self.table or [], self.category(), self.venues, self.heading_year())
+        self.add_entry(number, line, entry, reason)
+        return True
+
+    def blank(self, number: int, line: str) -> bool:
+        if line.strip():
+            return False
+        if self.block is not None:
+            self.block.blanks.append(number)  # a blank line may separate a title from its indented links
+        else:
+            self.add(LineReport(number, "text", text=line))
+        return True
+
+    def continuation(self, number: int, line: str) -> bool:
+        """A line that continues the entry above: inside a multi-line block, or badges and links
+        under a one-line entry (indented deeper, or right below it)."""
+        indent = _indent(line)
+        is_bullet = _is_bullet(line)
+        if self.block is not None and (indent > self.block.indent or (not is_bullet and not self.block.blanks)):
+            self.block.lines.append((number, line))
+            return True
+        self.close_block()
+        last = self.last
+        if last is not None and not is_bullet and (indent > last[1] or number == last[3] + 1) and _only_links(line.strip()):
+            _attach_links(last[2], line.strip())
+            self.add(LineReport(number, "entry", reason=f"part of the entry at line {last[0]}", text=line))
+            self.last = (last[0], last[1], last[2], number)
+            return True
+        self.last = None
+        return False
+
+    def entry(self, number: int, line: str) -> bool:
+        """A list item or a line that is an entry (venue tag, links), starts a multi-line entry,
+        or is text. Takes every line it is offered."""
+        is_bullet = _is_bullet(line)
+        body = mdentry.BULLET_PREFIX.sub("", line, count=1).strip() if is_bullet else line.strip()
+        if BULLET.match(line) and not body:
+            self.add(LineReport(number, "skipped", "skipped", "empty list item", text=line))
+            return True
+        links = mdentry.find_links(body)
+        if links and all(link.kind == "anchor" for link in links):
+            self.add(LineReport(number, "skipped", "skipped", "table-of-contents link to a section of the page", text=line))
+            return True
+        tag = VENUE_TAG.match(body)
+        if tag:  # '**[Venue Year]** Title. [[Paper]](url)': the tag is the venue, the rest the title and links
+            entry, reason = self.tagged_entry(number, line, body, tag)
+            self.add_entry(number, line, entry, reason)
+            if entry:
+                self.last = (number, _indent(line), entry, number)
+            return True
+        ex = mdentry.extract(line, self.venues)
+        if ex.has_paper_link:
+            entry, reason = _generic_entry(number, line, ex, self.category(), self.venues, self.heading_year())
+            self.add_entry(number, line, entry, reason)
+            if entry:
+                self.last = (number, _indent(line), entry, number)
+            return True
+        if _could_start_block(body, links):
+            self.block = _Block(number, _indent(line), [(number, line)])
+            return True
+        if links:
+            kinds = {link.kind for link in links}
+            reason = "links, but none to a paper" if kinds & {"code", "project", "title"} else \
+                "links that are not papers (badges, images, other pages)"
+            self.add(LineReport(number, "skipped", "skipped", reason, text=line))
+        else:
+            self.add(LineReport(number, "text", text=line))
+        return True
+
+    def tagged_entry(self, number: int, line: str, body: str, tag: re.Match) -> tuple[Entry | None, str]:
+        if not mdentry.find_links(body):
+            return None, "list item without a link"
+        tagged, problem = parse_venue_tag(tag.group(1), self.venues)
+        if tagged is None:
+            return None, problem
+        rest = body[tag.end():]
+        ex = mdentry.extract(rest, self.venues)
+        ex.venue = tagged
+        first_link = mdentry.find_links(rest)
+        _, dropped = clean_title(rest[: first_link[0].start] if first_link else rest, self.venues)
+        ex.notes.extend(dropped)  # '..., ACL 24' after the title: said, not silently cut
+        return _generic_entry(number, line, ex, self.category(), self.venues, self.heading_year())
+
+    # entries that span lines
+
+    def close_block(self) -> None:
+        if self.block is None:
             return
-        current, block = block, None
+        current, self.block = self.block, None
         for number in current.blanks:
-            add(LineReport(number, "text", text=""))
-        text_all = " ".join(t for _, t in current.lines)
-        ex = mdentry.extract(text_all, venues)
+            self.add(LineReport(number, "text", text=""))
+        ex = mdentry.extract(" ".join(t for _, t in current.lines), self.venues)
         first_text = current.lines[0][1]
-        ex.title = mdentry.extract(first_text, venues).title or ex.title  # the title is on the block's first line
+        ex.title = mdentry.extract(first_text, self.venues).title or ex.title  # the title is on the block's first line
         if not ex.has_paper_link:
             for number, line in current.lines:
-                add(LineReport(number, "skipped" if mdentry.find_links(line) else "text",
-                               "skipped" if mdentry.find_links(line) else "",
-                               "links, but none to a paper" if mdentry.find_links(line) else "", text=line))
+                has_link = bool(mdentry.find_links(line))
+                self.add(LineReport(number, "skipped" if has_link else "text", "skipped" if has_link else "",
+                                    "links, but none to a paper" if has_link else "", text=line))
             return
-        entry, reason = _generic_entry(current.first, first_text, ex, category(), venues, heading_year())
-        add(LineReport(current.first, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=first_text,
-                       notes=list(entry.notes) if entry else []))
-        if entry:
-            entries.append(entry)
+        entry, reason = _generic_entry(current.first, first_text, ex, self.category(), self.venues, self.heading_year())
+        self.add_entry(current.first, first_text, entry, reason)
         for number, line in current.lines[1:]:
-            add(LineReport(number, "entry", reason=f"part of the entry at line {current.first}", text=line))
+            self.add(LineReport(number, "entry", reason=f"part of the entry at line {current.first}", text=line))
 
-    html_row: list[tuple[int, str]] | None = None
-
-    def close_html_row() -> None:
-        """An HTML table row (<tr> ... </tr>, often over many lines) is one entry."""
-        nonlocal html_row
-        rows, html_row = html_row or [], None
+    def close_html_row(self) -> None:
+        rows, self.html_row = self.html_row or [], None
         joined = "\n".join(t for _, t in rows)
         cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", joined, re.S | re.I) or [joined]
-        cell = next((c for c in cells if any(mdentry.is_paper_url(l.url) for l in mdentry.find_links(c))), None)
+        cell = next((c for c in cells if any(mdentry.is_paper_url(link.url) for link in mdentry.find_links(c))), None)
         if cell is None:
             for number, line in rows:
                 has_link = bool(mdentry.find_links(line))
-                add(LineReport(number, "skipped" if has_link else "text", "skipped" if has_link else "",
-                               "links, but none to a paper" if has_link else "", text=line))
+                self.add(LineReport(number, "skipped" if has_link else "text", "skipped" if has_link else "",
+                                    "links, but none to a paper" if has_link else "", text=line))
             return
-        ex = mdentry.extract(" ".join(cell.split()), venues)
+        ex = mdentry.extract(" ".join(cell.split()), self.venues)
         first = next((n for n, t in rows if mdentry.find_links(t) or re.search(r"<b>|\*\*", t)), rows[0][0])
-        entry, reason = _generic_entry(first, joined, ex, category(), venues, heading_year())
+        entry, reason = _generic_entry(first, joined, ex, self.category(), self.venues, self.heading_year())
         if entry:
-            entries.append(entry)
+            self.entries.append(entry)
         for number, line in rows:
             if number == first:
-                add(LineReport(number, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=line,
-                               notes=list(entry.notes) if entry else []))
+                self.add(LineReport(number, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=line,
+                                    notes=list(entry.notes) if entry else []))
             else:
-                add(LineReport(number, "entry" if entry else "text", reason=f"part of the entry at line {first}" if entry else "",
-                               text=line))
+                self.add(LineReport(number, "entry" if entry else "text",
+                                    reason=f"part of the entry at line {first}" if entry else "", text=line))
 
-    all_lines = text.splitlines()
-    setext: set[int] = set()  # a 'Title' line underlined by '===' or '---' is a heading (and the underline)
-    for i in range(1, len(all_lines)):
-        if re.fullmatch(r"\s{0,3}(=+|-{2,})\s*", all_lines[i]) and all_lines[i - 1].strip() \
-                and not re.match(r"\s*([-*+|>#]|\d+[.)])", all_lines[i - 1]) and "](" not in all_lines[i - 1]:
-            setext.add(i)
-    for number, line in enumerate(all_lines, 1):
-        if number in setext and not in_code:  # the heading text: rewrite it as an ATX heading
-            underline = all_lines[number].strip()
-            line = ("# " if underline.startswith("=") else "## ") + line.strip()
-        elif number - 1 in setext and not in_code:
-            add(LineReport(number, "text", reason="heading underline", text=line))
-            continue
-        stripped = line.strip()
-        if html_row is not None or (re.match(r"<tr\b", stripped, re.I) and not in_code and not in_comment):
-            if html_row is None:
-                close_block()
-                html_row = []
-            html_row.append((number, line))
-            if re.search(r"</tr>", stripped, re.I):
-                close_html_row()
-            continue
-        if stripped.startswith(("```", "~~~")):
-            close_block()
-            in_code = not in_code
-            add(LineReport(number, "text", reason="code fence", text=line))
-            continue
-        if in_code or in_comment or stripped.startswith("<!--"):
-            if stripped.startswith("<!--") and "-->" not in stripped:
-                in_comment = True
-            elif in_comment and "-->" in stripped:
-                in_comment = False
-            has_link = bool(mdentry.find_links(line))
-            add(LineReport(number, "skipped" if has_link else "text", "skipped" if has_link else "",
-                           "inside a code block or HTML comment" if has_link else "", text=line))
-            continue
-        heading = HEADING.match(line) or HTML_HEADING.match(line)
-        if heading:
-            close_block()
-            table = None
-            level, title = len(heading.group(1)) if heading.group(1).startswith("#") else int(heading.group(1)), heading.group(2)
-            title = mdentry.plain(LINK.sub(lambda m: m.group(1), title))
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            node = mapping.get(normalize_heading(title)) or taxonomy.resolve_heading(title)
-            parent = next((s[2] for s in reversed(stack) if s[2]), None) or default_category
-            reason = ""
-            if node is None:
-                reason = f"heading maps to no taxonomy node; its entries go to {parent}" if parent else \
-                    "heading maps to no taxonomy node (add it to --map); its entries are skipped"
-            stack.append((level, title, node, number))
-            add(LineReport(number, "heading", reason=reason, record=node or "", text=line))
-            continue
-        if TABLE_ROW.match(line):
-            close_block()
-            cells = [c.strip() for c in _split_row(stripped)]
-            if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
-                add(LineReport(number, "text", reason="table separator", text=line))
-                continue
-            if table is None or not any(mdentry.find_links(c) for c in cells):
-                if not any(mdentry.is_paper_url(l.url) for c in cells for l in mdentry.find_links(c)):
-                    table = [_column_key(c) for c in cells]
-                    add(LineReport(number, "text", reason="table header", text=line))
-                    continue
-            if category() == "frameworks":
-                row = _framework_row(number, cells, table or [])
-                if row:
-                    frameworks.append(row)
-                    add(LineReport(number, "entry", "framework", record=row.name, text=line))
-                    continue
-            entry, reason = _table_entry(number, line, cells, table or [], category(), venues, heading_year())
-            if entry:
-                entries.append(entry)
-            add(LineReport(number, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=line,
-                           notes=list(entry.notes) if entry else []))
-            continue
-        if not stripped:
-            if block is not None:
-                block.blanks.append(number)  # a blank line may separate a title from its indented links
-            else:
-                add(LineReport(number, "text", text=line))
-            continue
-        indent = len(line) - len(line.lstrip())
-        is_bullet = bool(BULLET.match(line) or NUMBERED.match(line))
-        if block is not None and (indent > block.indent or (not is_bullet and not block.blanks)):
-            block.lines.append((number, line))
-            continue
-        close_block()
-        # under the entry: indented deeper, or right below it (no blank line) when the entry is no bullet
-        if last is not None and not is_bullet and (indent > last[1] or number == last[3] + 1) and _only_links(stripped):
-            _attach_links(last[2], stripped)
-            add(LineReport(number, "entry", reason=f"part of the entry at line {last[0]}", text=line))
-            last = (last[0], last[1], last[2], number)
-            continue
-        last = None
-        bullet = BULLET.match(line)
-        body = mdentry.BULLET_PREFIX.sub("", line, count=1).strip() if is_bullet else stripped
-        if bullet and not body:
-            add(LineReport(number, "skipped", "skipped", "empty list item", text=line))
-            continue
-        if VENUE_TAG.match(body):
-            entry, reason = _parse_entry(number, line, body, category(), venues)
-            if entry is None:
-                add(LineReport(number, "skipped", "skipped", reason, text=line))
-            else:
-                entries.append(entry)
-                add(LineReport(number, "entry", text=line, notes=list(entry.notes)))
-            continue
-        links = mdentry.find_links(body)
-        if links and all(l.kind == "anchor" for l in links):
-            add(LineReport(number, "skipped", "skipped", "table-of-contents link to a section of the page", text=line))
-            continue
-        ex = mdentry.extract(line, venues)
-        if ex.has_paper_link:
-            entry, reason = _generic_entry(number, line, ex, category(), venues, heading_year())
-            if entry:
-                entries.append(entry)
-                last = (number, indent, entry, number)
-            add(LineReport(number, "entry" if entry else "skipped", "" if entry else "skipped", reason, text=line,
-                           notes=list(entry.notes) if entry else []))
-            continue
-        if _could_start_block(body, links):
-            block = _Block(number, indent, [(number, line)])
-            continue
-        if links:
-            kinds = {l.kind for l in links}
-            reason = "links, but none to a paper" if kinds & {"code", "project", "title"} else "links that are not papers (badges, images, other pages)"
-            add(LineReport(number, "skipped", "skipped", reason, text=line))
-        else:
-            add(LineReport(number, "text", text=line))
-    close_block()
-    if html_row is not None:
-        close_html_row()
-    report.lines.sort(key=lambda item: item.line)
-    return Parsed(entries, frameworks, report)
+
+def parse(text: str, source: str, catalog: Catalog, heading_map: dict[str, str] | None = None,
+          default_category: str | None = None) -> Parsed:
+    """Classify every line: heading, entry (a paper), skipped (with the reason) or text."""
+    return _ListReader(source, catalog, heading_map, default_category).read(text)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _is_bullet(line: str) -> bool:
+    return bool(BULLET.match(line) or NUMBERED.match(line))
 
 
 def _only_links(text: str) -> bool:
@@ -430,12 +514,20 @@ def _generic_entry(number: int, line: str, ex, category: str | None, venues, con
     if name == "arXiv":
         if not arxiv:
             return None, "tagged as an arXiv preprint but links no arXiv page, so its arXiv id is unknown; add the record by hand"
-        first = arxiv_year(arxiv)
-        if first and first != year:
-            notes.append(f"tag says {year} but arXiv id {arxiv} was posted {first}; using {first}")
-            year = first
+        year = preprint_year(year, month, arxiv, notes)
     return Entry(number, line, ex.title, name, year, month, links, arxiv, category, notes,
                  new_venue=venue.new if venue is not None else None), ""
+
+
+def preprint_year(year: int, month: int | None, arxiv: str, notes: list[str]) -> int:
+    """The one rule for a preprint's year: its arXiv id's, with a note when the list's date says
+    otherwise ('tag says 2024.09 but arXiv id 2405.07510 was posted 2024.05; using 2024')."""
+    posted = arxiv_month(arxiv)
+    if posted and (posted[0] != year or (month and posted[1] != month)):
+        said = f"{year}.{month:02d}" if month else str(year)
+        notes.append(f"tag says {said} but arXiv id {arxiv} was posted {posted[0]}.{posted[1]:02d}; using {posted[0]}")
+        return posted[0]
+    return year
 
 
 def _mask_links(text: str) -> str:
@@ -516,54 +608,6 @@ def _framework_row(number: int, cells: list[str], columns: list[str]) -> Framewo
             elif "❌" in cell:
                 values[key] = False
     return FrameworkRow(number, name, clean_url(code)[0], values) if name and code else None
-
-
-def _parse_entry(number: int, line: str, body: str, category: str | None, venues) -> tuple[Entry | None, str]:
-    links_found = LINK.findall(body)
-    if not links_found:
-        return None, "list item without a link"
-    if all(url.startswith("#") for _, url in links_found):
-        return None, "table-of-contents link to a section of the page"
-    tag = VENUE_TAG.match(body)
-    if not tag:
-        return None, "no **[Venue Year]** tag before the title"
-    if category is None:
-        return None, "entry under a heading that maps to no taxonomy node"
-    tagged, problem = parse_venue_tag(tag.group(1), venues)
-    if tagged is None:
-        return None, problem
-    venue, year, month = tagged.name, tagged.year, tagged.month
-    rest = body[tag.end():]
-    first_link = LINK.search(rest)
-    raw_title = rest[: first_link.start()] if first_link else rest
-    title, notes = clean_title(raw_title, venues)
-    if not title:
-        return None, "entry without a title"
-    links: dict[str, str] = {}
-    for label, url in links_found:
-        key = LABELS.get(label.lower().strip())
-        if key is None:
-            notes.append(f"link labelled '{label}' not imported: {url}")
-            continue
-        url, url_notes = clean_url(url)
-        notes.extend(url_notes)
-        if key in links:
-            notes.append(f"second {key} link not imported: {url}")
-            continue
-        links[key] = url
-    if "paper" not in links:
-        return None, "entry without a [Paper] link"
-    arxiv = next((a for a in (arxiv_id(u) for u in links.values()) if a), None)
-    if venue == "arXiv" and not arxiv:
-        return None, "tagged as an arXiv preprint but links no arXiv page, so its arXiv id is unknown; add the record by hand"
-    if arxiv and venue == "arXiv":
-        first = arxiv_year(arxiv)
-        if first and (first != year or (month and arxiv[2:4] != f"{month:02d}")):
-            notes.append(f"tag says {year}{'.%02d' % month if month else ''} but arXiv id {arxiv} was posted {first}.{arxiv[2:4]}; using {first}")
-            year = first
-    if tagged.corrected:
-        notes.append(f"venue '{tagged.corrected}' read as {venue} (spelling corrected)")
-    return Entry(number, line, title, venue, year, month, links, arxiv, category, notes, new_venue=tagged.new), ""
 
 
 # -- planning and applying ---------------------------------------------------------------------

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Iterable
 
 from ..catalog import Catalog
-from ..model import ARXIV_RE, Paper
+from ..ids import arxiv_month
+from ..model import Paper
 from ..taxonomy import Node
 
 # The survey the taxonomy comes from, as its authors cite it (their README, TMLR camera-ready).
@@ -62,18 +63,6 @@ class Resources:
 
 
 # -- venues, dates, ordering -------------------------------------------------------------------
-
-
-def arxiv_month(arxiv: str | None) -> tuple[int, int] | None:
-    """(year, month) of an arXiv id: '2407.01425' -> (2024, 7)."""
-    if not arxiv:
-        return None
-    m = ARXIV_RE.match(arxiv)
-    if not m:
-        return None
-    yy = int(m.group(1) or m.group(3))
-    month = int(m.group(2) or m.group(4))
-    return (1900 if yy >= 91 else 2000) + yy, month
 
 
 def is_preprint(catalog: Catalog, paper: Paper) -> bool:
