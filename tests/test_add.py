@@ -124,3 +124,15 @@ def test_add_reads_a_latin1_or_utf16_entry(empty_root: Path, no_terminal, capsys
     papers = Catalog.load(empty_root).papers.values()
     assert sorted((p.title, tuple(p.authors)) for p in papers) == [
         ("Schön Sampling for Diffusion 0", ("Jürgen Müller",)), ("Schön Sampling for Diffusion 1", ("Jürgen Müller",))]
+
+
+def test_build_without_a_title_names_what_is_missing(empty_root: Path):
+    """build() is called after complete(); called on its own with no title, it used to fail inside
+    make_id with a TypeError (found by mypy) instead of saying what is missing."""
+    import datetime as dt
+
+    from effdiff_catalog.add import AddError, Facts, build
+
+    facts = Facts(venue="arXiv", year=2022, arxiv="2206.00927", categories=[ODE])
+    with pytest.raises(AddError, match="no title or year to make the id from"):
+        build(facts, Catalog.load(empty_root), None, dt.date(2026, 1, 1))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
@@ -22,6 +22,10 @@ from .importers.merge import match_keys
 from .model import Paper, arxiv_year
 from .store import PAPERS_DIR, record_path, sweep_temp_files, write_record
 from .urls import paper_url
+
+if TYPE_CHECKING:
+    from .apis import Found
+    from .venues import Venues
 
 
 class AddError(DataError):
@@ -51,7 +55,7 @@ class Facts:
         self.categories = other.categories or self.categories
 
 
-def from_found(found, venues) -> Facts:
+def from_found(found: Found, venues: Venues) -> Facts:
     """Facts from a metadata API answer (importers.metadata.Found); a venue only if venues.yaml knows it."""
     facts = Facts(title=found.title, authors=found.authors, arxiv=found.arxiv, doi=found.doi)
     for name in [found.venue, *getattr(found, "venue_aliases", [])]:
@@ -161,9 +165,13 @@ def build(facts: Facts, catalog: Catalog, record_id: Optional[str], added: dt.da
     duplicate = _existing(catalog, data)
     if duplicate:
         raise AddError(f"this paper is already in the catalog: {catalog.paths[duplicate]}")
-    data["id"] = record_id or make_id(facts.title, facts.year, facts.arxiv, taken=catalog.papers)
-    if data["id"] in catalog.papers or record_path(catalog.root, data["id"]).exists():
-        raise AddError(f"the id {data['id']} is taken ({record_path(catalog.root, data['id']).name}); give another with --id")
+    if not record_id:
+        if facts.title is None or facts.year is None:  # complete() asks for both; a caller that skips it
+            raise AddError("no title or year to make the id from: give --title and --year (or --id)")
+        record_id = make_id(facts.title, facts.year, facts.arxiv, taken=catalog.papers)
+    data["id"] = record_id
+    if record_id in catalog.papers or record_path(catalog.root, record_id).exists():
+        raise AddError(f"the id {record_id} is taken ({record_path(catalog.root, record_id).name}); give another with --id")
     try:
         return Paper.model_validate(data, context={"vocab": catalog.vocab})
     except ValidationError as exc:

@@ -7,7 +7,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 from .catalog import Catalog, CatalogError
 from .errors import DataError, EnvironmentProblem
@@ -15,6 +15,8 @@ from .render.common import Resources
 from .render.readme import readme_path, render_readme
 from .render.site import SitePaths, run_mkdocs, source_date_epoch, write_data_files, write_site_sources
 from .store import check_output_file, check_site_folder, replace_folder, staging_folder, write_text_atomic
+
+_T = TypeVar("_T")
 
 
 class BuildFailed(EnvironmentProblem):
@@ -82,17 +84,17 @@ def build(root: Path, out: Path | None = None, *, check: bool = False, site: boo
     result = BuildResult()
     root = Path(root)
 
-    def step(name: str, func: Callable[[], object]) -> object:
+    def step(name: str, func: Callable[[], _T]) -> _T:
         start = time.perf_counter()
         value = func()
         result.timings[name] = time.perf_counter() - start
         log(f"{name}: {_describe(name, value)} ({result.timings[name]:.2f} s)")
         return value
 
-    catalog: Catalog = step("load and validate the catalog", lambda: load_catalog(root))  # type: ignore[assignment]
+    catalog = step("load and validate the catalog", lambda: load_catalog(root))
     resources = Resources.find(root)
     result.readme_changed = bool(step("render README", lambda: render_readme_step(catalog, resources, check)))
-    result.stale = step("sync contributor files", lambda: sync_contributor_files(catalog, check))  # type: ignore[assignment]
+    result.stale = step("sync contributor files", lambda: sync_contributor_files(catalog, check))
     if check or not site:
         return result
     paths = SitePaths.for_root(root, out)
@@ -116,8 +118,8 @@ def _describe(name: str, value: object) -> str:
         return f"{len(value.papers)} papers, {len(value.frameworks)} frameworks"
     if name == "render README":
         return "README.md differs" if value else "README.md up to date"
-    if name == "sync contributor files":
-        return ("differ: " + ", ".join(value)) if value else "up to date"  # type: ignore[arg-type]
+    if name == "sync contributor files" and isinstance(value, list):
+        return ("differ: " + ", ".join(value)) if value else "up to date"
     if isinstance(value, int):
         return f"{value} files"
     if isinstance(value, list):

@@ -152,12 +152,14 @@ def duplicate_problems(records: list[tuple[str, YamlDoc]]) -> list[Problem]:
 
     for display, doc in records:
         data = doc.data if isinstance(doc.data, dict) else {}
-        links = data.get("links") if isinstance(data.get("links"), dict) else {}
+        raw_links = data.get("links")
+        links = raw_links if isinstance(raw_links, dict) else {}
         title_key = normalize_title(data["title"]) if isinstance(data.get("title"), str) else None
         added = data.get("added")
+        doi = data.get("doi")
         keys = [
             ("arxiv", "arXiv id", data.get("arxiv"), ("arxiv",)),
-            ("doi", "DOI", data.get("doi").lower() if isinstance(data.get("doi"), str) else None, ("doi",)),
+            ("doi", "DOI", doi.lower() if isinstance(doi, str) else None, ("doi",)),
             ("url", "paper URL", url_key(links["paper"]) if isinstance(links.get("paper"), str) else None, ("links", "paper")),
             ("title", "title", title_key, ("title",)),
         ]
@@ -173,7 +175,7 @@ def duplicate_problems(records: list[tuple[str, YamlDoc]]) -> list[Problem]:
                 continue
             pairs.add((other, display))
             try:
-                order = (added > other_added) - (added < other_added)  # type: ignore[operator]
+                order = (added > other_added) - (added < other_added)  # type: ignore[operator]  # YAML values: see except
             except TypeError:
                 order = 0
             if order >= 0:

@@ -92,7 +92,7 @@ def plan_changes(paper: Paper, found: Sequence[Found], venues: Any, overwrite: b
 
     if "authors" in want and (f := first("authors")) and f.authors != paper.authors:
         changes.append(Change("authors", paper.authors, f.authors, f.source))
-    if "doi" in want and (f := first("doi")) and (paper.doi or "").lower() != f.doi.lower():
+    if "doi" in want and (f := first("doi")) and f.doi and (paper.doi or "").lower() != f.doi.lower():
         changes.append(Change("doi", paper.doi, f.doi, f.source))
     if "arxiv" in want and (f := first("arxiv")) and f.arxiv != paper.arxiv:
         changes.append(Change("arxiv", paper.arxiv, f.arxiv, f.source))
@@ -107,6 +107,7 @@ def plan_changes(paper: Paper, found: Sequence[Found], venues: Any, overwrite: b
                     changes.append(Change("year", paper.year, f.year, f.source))
                 break
     if "code_stats" in want and (f := next((x for x in found if x.stars is not None and x.last_commit), None)):
+        assert f.stars is not None and f.last_commit is not None  # the source picked has both
         stats = CodeStats(stars=f.stars, last_commit=f.last_commit, checked=today or dt.date.today())
         old = paper.code_stats
         if old is None or (old.stars, old.last_commit) != (stats.stars, stats.last_commit):
@@ -190,7 +191,7 @@ class EnrichResult:
 def enrich_catalog(root: Path | str, ids: Iterable[str] = (), *, sources: Sequence[str] | None = None,
                    dry_run: bool = False, overwrite: bool = False, cache_dir: Path | None = None,
                    client: MetadataClient | None = None, today: dt.date | None = None,
-                   progress: Optional[Callable[[RecordOutcome], None]] = None) -> EnrichResult:
+                   progress: Optional[Callable[[RecordOutcome], object]] = None) -> EnrichResult:
     """Enrich the given records (default: all); `progress` hears each record's outcome as it comes
     (the APIs are slow and polite). Writes each changed record unless dry_run."""
     from .catalog import Catalog

@@ -8,7 +8,7 @@ an id does not change when a preprint is later published at a venue.
 
 from __future__ import annotations
 
-from typing import Container
+from typing import Container, Iterator
 
 from .model import ARXIV_RE, arxiv_year
 from .text import slug_words, slugify
@@ -80,7 +80,7 @@ def id_parts(title: str) -> tuple[str | None, list[str]]:
     return short_name(title), significant_words(title) or ["paper"]
 
 
-def _names(name: str | None, words: list[str]):
+def _names(name: str | None, words: list[str]) -> Iterator[str]:
     """The names an id may take, in order of preference: the short name, then the first 3, 4, ...
     significant words (all of them, when there are fewer than 3)."""
     if name:

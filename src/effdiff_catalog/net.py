@@ -14,7 +14,7 @@ import ipaddress
 import socket
 import threading
 import time
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -25,6 +25,15 @@ from urllib3.util import connection as _u3conn
 
 from . import PROJECT_URL, __version__
 from .errors import EnvironmentProblem
+
+if TYPE_CHECKING:
+    from urllib3.util.connection import _TYPE_SOCKET_OPTIONS
+    from urllib3.util.timeout import _TYPE_TIMEOUT
+
+    # The mixin below is only ever combined with urllib3's HTTPConnection (see GuardedAdapter).
+    _ConnectionBase = HTTPConnection
+else:
+    _ConnectionBase = object
 
 USER_AGENT = f"effdiff-catalog/{__version__} (+{PROJECT_URL})"
 
@@ -89,12 +98,14 @@ def system_resolve(host: str, port: int) -> list[str]:
     """Addresses of a host through the system resolver (getaddrinfo), in its order, without repeats."""
     seen: list[str] = []
     for *_, sockaddr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
-        if sockaddr[0] not in seen:
-            seen.append(sockaddr[0])
+        address = str(sockaddr[0])  # an IPv4 or IPv6 address: getaddrinfo gives it as text
+        if address not in seen:
+            seen.append(address)
     return seen
 
 
-def system_dial(address: str, port: int, timeout, source_address=None, socket_options=None) -> socket.socket:
+def system_dial(address: str, port: int, timeout: _TYPE_TIMEOUT, source_address: tuple[str, int] | None = None,
+                socket_options: _TYPE_SOCKET_OPTIONS | None = None) -> socket.socket:
     return _u3conn.create_connection((address, port), timeout, source_address=source_address, socket_options=socket_options)
 
 
@@ -139,7 +150,8 @@ class AddressGuard:
             raise cached
         return cached
 
-    def connect(self, host: str, port: int, timeout, source_address=None, socket_options=None) -> socket.socket:
+    def connect(self, host: str, port: int, timeout: _TYPE_TIMEOUT, source_address: tuple[str, int] | None = None,
+                socket_options: _TYPE_SOCKET_OPTIONS | None = None) -> socket.socket:
         error: OSError | None = None
         for address in self.addresses(host, port):
             try:
@@ -149,31 +161,31 @@ class AddressGuard:
         raise error or OSError(f"cannot connect to {host}")
 
 
-class _GuardedConnectionMixin:
+class _GuardedConnectionMixin(_ConnectionBase):
     guard: AddressGuard
 
     def _new_conn(self) -> socket.socket:
         try:
-            return self.guard.connect(self._dns_host, self.port, self.timeout,  # type: ignore[attr-defined]
-                                      source_address=self.source_address, socket_options=self.socket_options)  # type: ignore[attr-defined]
+            return self.guard.connect(self._dns_host, self.port, self.timeout,
+                                      source_address=self.source_address, socket_options=self.socket_options)
         except socket.gaierror as exc:
-            raise NameResolutionError(self.host, self, exc) from exc  # type: ignore[attr-defined]
+            raise NameResolutionError(self.host, self, exc) from exc
         except socket.timeout as exc:
-            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})") from exc  # type: ignore[attr-defined]
+            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})") from exc
         except AddressRefused:
             raise
         except OSError as exc:
-            raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc  # type: ignore[arg-type]
+            raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
 
 
 class GuardedAdapter(HTTPAdapter):
     """An HTTPAdapter whose connections are opened through an AddressGuard."""
 
-    def __init__(self, guard: AddressGuard, **kwargs):
+    def __init__(self, guard: AddressGuard, **kwargs: Any):
         self.guard = guard
         super().__init__(**kwargs)
 
-    def init_poolmanager(self, *args, **kwargs) -> None:
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         attrs = {"guard": self.guard}
         http_conn = type("GuardedHTTPConnection", (_GuardedConnectionMixin, HTTPConnection), attrs)

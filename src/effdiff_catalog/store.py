@@ -19,12 +19,12 @@ from .model import Paper
 try:
     from yaml import CSafeDumper as _Dumper
 except ImportError:  # pragma: no cover
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]  # the pure-Python class under the C one's name
 
 PAPERS_DIR = "papers"
 
 
-class _CanonicalDumper(_Dumper):  # type: ignore[misc, valid-type]
+class _CanonicalDumper(_Dumper):
     """Block style; multi-line strings as literal blocks; no line wrapping."""
 
 
@@ -234,7 +234,7 @@ STALE_AFTER_S = 60.0  # a temporary file this old was left by a killed process, 
 def sweep_temp_files(folder: Path, now: float | None = None) -> list[Path]:
     """Remove the temporary files a killed writer left in `folder` (only write_text_atomic's
     pattern, only when older than STALE_AFTER_S). Every writing command calls it once."""
-    removed = []
+    removed: list[Path] = []
     now = time.time() if now is None else now
     try:
         entries = list(os.scandir(folder))

@@ -64,7 +64,7 @@ def paper_url(arxiv: str) -> str:
 
 def is_arxiv_doi(doi: str | None) -> bool:
     """arXiv's DataCite DOIs (10.48550/arXiv.*) name the preprint, not a publication."""
-    return bool(doi) and doi.strip().lower().startswith(_DATACITE_PREFIX)
+    return bool(doi and doi.strip().lower().startswith(_DATACITE_PREFIX))
 
 
 _URL_SCHEME = re.compile(r"^https?://(www\.)?")

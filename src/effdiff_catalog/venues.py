@@ -220,9 +220,9 @@ class Venues:
             return None, None
         if len(lower) >= 20:
             spellings = {s: v.name for v in self.by_name.values() for s in (v.full, *v.aliases) if len(s) >= 20}
-            match = process.extractOne(_key(lower), {s: _key(s) for s in spellings}, scorer=fuzz.ratio, score_cutoff=94)
-            if match:
-                return spellings[match[2]], text
+            long_match = process.extractOne(_key(lower), {s: _key(s) for s in spellings}, scorer=fuzz.ratio, score_cutoff=94)
+            if long_match:
+                return spellings[long_match[2]], text
         return None, None
 
     def _workshop_of(self, name: str) -> str | None:

@@ -19,7 +19,7 @@ from .problems import Problem
 try:  # the C loader is required for speed; the pure-Python one is a fallback, never silent
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]  # the pure-Python class under the C one's name
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32  # a record nests three levels; deeper is a mistake or an attack, refused before it recurses
@@ -195,9 +195,9 @@ def _check_text(raw: bytes, display: str) -> tuple[str | None, list[Problem]]:
         text = text[1:]
     problems = []
     if "\t" in text:
-        for number, line in enumerate(text.split("\n"), 1):
-            stripped = line.lstrip(" \t")
-            indent = line[: len(line) - len(stripped)]
+        for number, text_line in enumerate(text.split("\n"), 1):
+            stripped = text_line.lstrip(" \t")
+            indent = text_line[: len(text_line) - len(stripped)]
             if "\t" in indent:
                 problems.append(
                     Problem(display, number, indent.index("\t") + 1, "error", "", "tab character in indentation",
@@ -210,12 +210,14 @@ def _anchor_problems(text: str, display: str) -> list[Problem]:
     problems = []
     for event in yaml.parse(text, Loader=_Loader):
         mark = event.start_mark
+        assert mark is not None  # the parser marks every event it emits
+        anchor = getattr(event, "anchor", None)
         if isinstance(event, yaml.AliasEvent):
             problems.append(Problem(display, mark.line + 1, mark.column + 1, "error", "",
-                                    f"YAML alias '*{event.anchor}' is not allowed", "write the value out in full"))
-        elif getattr(event, "anchor", None):
+                                    f"YAML alias '*{anchor}' is not allowed", "write the value out in full"))
+        elif anchor:
             problems.append(Problem(display, mark.line + 1, mark.column + 1, "error", "",
-                                    f"YAML anchor '&{event.anchor}' is not allowed", "remove the anchor; records do not share values"))
+                                    f"YAML anchor '&{anchor}' is not allowed", "remove the anchor; records do not share values"))
     return problems
 
 

@@ -6,7 +6,7 @@ import argparse
 import inspect
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from .. import __version__
 from ..errors import EXIT_ENVIRONMENT, EXIT_USAGE, EffdiffError, exit_codes_help
@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-V", "--version", action="version", version=f"effdiff {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def add(name: str, func: Command, **kwargs) -> argparse.ArgumentParser:
+    def add(name: str, func: Command, **kwargs: Any) -> argparse.ArgumentParser:
         doc = inspect.cleandoc(func.__doc__ or "")
         p = sub.add_parser(name, help=doc.splitlines()[0] if doc else "", description=doc, epilog=exit_codes_help(),
                            formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)

@@ -6,11 +6,16 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from ._common import Add
 
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..importers.report import ImportReport
 
-def _load_clean_catalog(root: Path, doing: str):
+
+def _load_clean_catalog(root: Path, doing: str) -> Catalog:
     """The catalog. Nothing is added to a broken catalog: its errors are printed and a DataError raised."""
     from ..catalog import Catalog
     from ..errors import DataError
@@ -23,7 +28,7 @@ def _load_clean_catalog(root: Path, doing: str):
     return catalog
 
 
-def _run_import(args: argparse.Namespace, run, verbose: bool = False) -> int:
+def _run_import(args: argparse.Namespace, run: Callable[[Catalog], ImportReport], verbose: bool = False) -> int:
     """What both importers do around the import itself: refuse a broken catalog, report, write JSON."""
     from ..store import check_output_file, write_output_file
 
@@ -58,7 +63,7 @@ def cmd_import_markdown(args: argparse.Namespace) -> int:
     """
     from ..importers.markdown import import_markdown, load_heading_map
 
-    def run(catalog):
+    def run(catalog: Catalog) -> ImportReport:
         heading_map = load_heading_map(args.map, catalog.taxonomy) if args.map else None
         return import_markdown(args.file, catalog, dry_run=args.dry_run, added=args.added, prefer=args.prefer,
                                heading_map=heading_map, category=args.category, new_venues=not args.no_new_venues)[0]

@@ -28,10 +28,14 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from queue import Empty
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import bibtexparser
-from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock, String
+from bibtexparser.model import Block, DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock, String
+
+if TYPE_CHECKING:
+    import multiprocessing.process
+    import multiprocessing.queues
 
 PARENT_TYPES = ("proceedings", "book", "collection")  # the types a crossref may point to
 PARALLEL_MIN_CHARS = 300_000  # two parts paid from ~80 kB on generated files, but real exports of 100-150 kB
@@ -56,7 +60,8 @@ class RawEntry:
     fields: dict[str, str]  # lower-case field name -> value as written (only the fields an import reads)
     notes: tuple[str, ...] = ()
 
-    def __reduce__(self):  # pickled as its values only: thousands cross from the worker process
+    # pickled as its values only: thousands cross from the worker process
+    def __reduce__(self) -> tuple[type[RawEntry], tuple[str, str, int, dict[str, str], tuple[str, ...]]]:
         return (RawEntry, (self.key, self.entry_type, self.line, self.fields, self.notes))
 
 
@@ -81,6 +86,12 @@ class Part:
 Convert = Callable[[RawEntry, Callable[[str], str | None]], Any]
 
 
+def _file_line(block: Block, first_line: int) -> int:
+    """The line (from 1) in the whole file of a block read from a part that starts after line first_line."""
+    assert block.start_line is not None  # bibtexparser.parse_string sets it on every block it reads
+    return first_line + block.start_line + 1
+
+
 def _raw_entry(entry: Entry, first_line: int, read_fields: frozenset[str]) -> RawEntry:
     """The fields an import reads; a field named twice (in any case) keeps its first value, as in
     BibTeX, with a note when the values differ."""
@@ -94,7 +105,7 @@ def _raw_entry(entry: Entry, first_line: int, read_fields: frozenset[str]) -> Ra
             elif f.value != fields[name]:
                 notes.append(f"field '{name}' is given twice; the first value was used, as BibTeX does: "
                              f"{fields[name]} (not {f.value})")
-    return RawEntry(entry.key, entry.entry_type.lower(), first_line + entry.start_line + 1, fields, tuple(notes))
+    return RawEntry(entry.key, entry.entry_type.lower(), _file_line(entry, first_line), fields, tuple(notes))
 
 
 def split_points(text: str, shares: tuple[float, ...]) -> list[int]:
@@ -123,19 +134,21 @@ def read_part(text: str, first_line: int, read_fields: frozenset[str], convert: 
         if isinstance(block, Entry):  # nearly every block: tested first
             part.blocks.append(_raw_entry(block, first_line, read_fields))
         elif isinstance(block, DuplicateFieldKeyBlock):  # a field given twice: read as BibTeX does, the first counts
-            part.blocks.append(_raw_entry(block.ignore_error_block, first_line, read_fields))
+            duplicated = block.ignore_error_block
+            assert isinstance(duplicated, Entry)  # bibtexparser keeps the entry, with its first field of each name
+            part.blocks.append(_raw_entry(duplicated, first_line, read_fields))
         elif isinstance(block, DuplicateBlockKeyBlock):
             dup = block.ignore_error_block
-            part.blocks.append(Failed(first_line + block.start_line + 1, str(getattr(dup, "key", "") or block.key),
+            part.blocks.append(Failed(_file_line(block, first_line), str(getattr(dup, "key", "") or block.key),
                                       "", "string" if isinstance(dup, String) else "entry"))
         elif isinstance(block, ParsingFailedBlock):
             raw = block.raw or ""
             detail = str(block.error or "").strip()
             m = _FAILED_KEY.match(raw)
             key = getattr(block.ignore_error_block, "key", "") or (m.group(1) if m else "")
-            part.blocks.append(Failed(first_line + block.start_line + 1, str(key or ""), detail))
+            part.blocks.append(Failed(_file_line(block, first_line), str(key or ""), detail))
         elif isinstance(block, String):
-            part.blocks.append(("string", block.key, block.value, first_line + block.start_line + 1))
+            part.blocks.append(("string", block.key, block.value, _file_line(block, first_line)))
             strings[block.key.lower()] = block.value
     last = library.blocks[-1] if library.blocks else None
     # a part that ends in a failed block may have been cut inside it, and a block that fails at the
@@ -146,7 +159,7 @@ def read_part(text: str, first_line: int, read_fields: frozenset[str], convert: 
             if isinstance(block, RawEntry) and not (crossrefs and ("crossref" in block.fields or block.entry_type in PARENT_TYPES)):
                 looked: dict[str, str | None] = {}
 
-                def lookup(name: str, _looked=looked) -> str | None:
+                def lookup(name: str, _looked: dict[str, str | None] = looked) -> str | None:
                     value = strings.get(name)
                     _looked[name] = value
                     return value
@@ -180,7 +193,8 @@ def workers_for(text: str, jobs: int | None, crossrefs: bool | None = None) -> i
     return 2 if cores >= 2 and len(text) >= PARALLEL_MIN_CHARS and threading.active_count() == 1 else 1
 
 
-def _worker(queue, text: str, start: int, read_fields, convert) -> None:
+def _worker(queue: multiprocessing.queues.Queue[Any], text: str, start: int, read_fields: frozenset[str],
+            convert: Convert) -> None:
     """Read text[start:] in pieces and put each on the queue as ("part", part, where it ends), then
     ("done", None, len(text)); ("error", message, None) if anything fails."""
     try:
@@ -201,7 +215,8 @@ def _worker(queue, text: str, start: int, read_fields, convert) -> None:
         queue.join_thread()  # every piece is in the pipe before the process ends
 
 
-def _answers(queue, worker) -> Iterator[tuple[str, Any, Any]]:
+def _answers(queue: multiprocessing.queues.Queue[Any],
+             worker: multiprocessing.process.BaseProcess) -> Iterator[tuple[str, Any, Any]]:
     """What the worker puts on the queue; ("error", ...) when it ends without a last word."""
     while True:
         try:

@@ -14,19 +14,22 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
+from ..catalog import Catalog
 from ..ids import id_parts
 from ..memory import pause_gc
 from ..model import DOI_RE, arxiv_year
 from ..urls import arxiv_id, is_arxiv_doi, paper_url, url_key
-from ..venues import Venue, kind_from_text
+from ..taxonomy import Taxonomy
+from ..venues import Venue, Venues, kind_from_text
 from . import merge
 from .bibchunks import PARENT_TYPES, Failed, RawEntry, iter_parts
 from .latex import latex_to_text
-from .merge import Candidate, match_keys
+from .merge import Candidate, Planned, match_keys
 from .report import ImportFailed, ImportReport, ImportStopped, LineReport
 
 _BRACE = re.compile(r"(?<!\\)[{}]")
@@ -43,7 +46,7 @@ class Skipped:
     label: str
     reason: str
 
-    def __reduce__(self):  # see Candidate.__reduce__
+    def __reduce__(self) -> tuple[type[Skipped], tuple[int, str, str]]:  # see Candidate.__reduce__
         return (Skipped, (self.line, self.label, self.reason))
 
 
@@ -173,7 +176,7 @@ _KIND_OF_TYPE = {"article": "journal", "inproceedings": "conference", "conferenc
                  "proceedings": "conference", "incollection": "conference"}
 
 
-def venue_of(fields: dict[str, str], entry_type: str, venues) -> VenueFound:
+def venue_of(fields: dict[str, str], entry_type: str, venues: Venues) -> VenueFound:
     """The entry's venue: booktitle, journal (BibLaTeX: journaltitle, eventtitle), else publisher or
     howpublished, resolved by Venues.resolve; an unknown venue of a journal or proceedings entry is
     proposed as a new venue."""
@@ -187,7 +190,7 @@ def venue_of(fields: dict[str, str], entry_type: str, venues) -> VenueFound:
 
 
 @lru_cache(maxsize=4096)  # a bibliography names the same few venues again and again
-def _venue_from_text(text: str, named: bool, entry_type: str, venues) -> VenueFound:
+def _venue_from_text(text: str, named: bool, entry_type: str, venues: Venues) -> VenueFound:
     plain = latex_to_text(text)
     found = venues.resolve(plain)
     if found:
@@ -268,11 +271,12 @@ READ_FIELDS = frozenset({"title", "year", "date", "author", "journal", "journalt
                          "project", "keywords", "crossref"})
 
 
-def _values(entry: RawEntry, lookup) -> dict[str, str]:
+def _values(entry: RawEntry, lookup: Callable[[str], str | None]) -> dict[str, str]:
     return {name: field_value(value, lookup) for name, value in entry.fields.items()}
 
 
-def _convert(entry: RawEntry, lookup, venues, taxonomy, category: str | None, parent: RawEntry | None = None):
+def _convert(entry: RawEntry, lookup: Callable[[str], str | None], venues: Venues, taxonomy: Taxonomy, category: str | None,
+             parent: RawEntry | None = None) -> Candidate | Skipped:
     """The entry as a Candidate (or a Skipped). With a crossref `parent`, the fields the entry does not
     give are the parent's, and the parent's title is the entry's booktitle."""
     fields = _values(entry, lookup)
@@ -288,15 +292,19 @@ def _convert(entry: RawEntry, lookup, venues, taxonomy, category: str | None, pa
     return result
 
 
-def parse(text: str, venues, taxonomy, category: str | None, *, jobs: int | None = None) -> ParsedBib:
+def parse(text: str, venues: Venues, taxonomy: Taxonomy, category: str | None, *, jobs: int | None = None) -> ParsedBib:
     """Read BibTeX text into candidates and skipped entries (see read_bib)."""
     out = ParsedBib()
     for item in read_bib(text, venues, taxonomy, category, jobs=jobs):
-        (out.skipped if isinstance(item, Skipped) else out.candidates).append(item)
+        if isinstance(item, Skipped):
+            out.skipped.append(item)
+        else:
+            out.candidates.append(item)
     return out
 
 
-def read_bib(text: str, venues, taxonomy, category: str | None, *, jobs: int | None = None) -> Iterator[Candidate | Skipped]:
+def read_bib(text: str, venues: Venues, taxonomy: Taxonomy, category: str | None, *,
+             jobs: int | None = None) -> Iterator[Candidate | Skipped]:
     """Every entry of BibTeX text as a Candidate or a Skipped: candidates in file order, each block
     that is not valid BibTeX or repeats a key as a Skipped. `jobs`: how many parts to read at once
     (None: 2 for a large file on a machine with two cores; see bibchunks). The candidates of the
@@ -333,7 +341,8 @@ def read_bib(text: str, venues, taxonomy, category: str | None, *, jobs: int | N
                 else:
                     macros[key] = value
         if not held and all(converted is not None and not converted[1] for _, converted in entries):
-            yield from (converted[0] for _, converted in entries)  # final: no macro or other entry involved
+            # final: no macro or other entry involved
+            yield from (converted[0] for _, converted in entries if converted is not None)
         else:
             held.extend(entries)
     if not found:
@@ -352,7 +361,8 @@ def _failed(f: Failed) -> Skipped:
     return Skipped(f.line, f.key, reason)
 
 
-def _finish(entries: list[tuple[RawEntry, Any]], macros: dict[str, str], venues, taxonomy, category) -> Iterator[Candidate | Skipped]:
+def _finish(entries: list[tuple[RawEntry, Any]], macros: dict[str, str], venues: Venues, taxonomy: Taxonomy,
+            category: str | None) -> Iterator[Candidate | Skipped]:
     """Entries that needed the whole file: with every macro, and crossref parents to inherit from."""
     strings = {key.lower(): value for key, value in macros.items()}  # BibTeX: case-insensitive, last wins
     lookup = strings.get
@@ -373,7 +383,8 @@ def _finish(entries: list[tuple[RawEntry, Any]], macros: dict[str, str], venues,
         yield _convert(entry, lookup, venues, taxonomy, category, parent)
 
 
-def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], venues, taxonomy, category: str | None):
+def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], venues: Venues, taxonomy: Taxonomy,
+               category: str | None) -> Candidate | Skipped:
     notes: list[str] = []
     title = latex_to_text(fields.get("title", "")).strip()
     if not title:
@@ -448,7 +459,7 @@ def _candidate(key: str, entry_type: str, line: int, fields: dict[str, str], ven
                      new_venue=found_venue.new, no_venue=no_venue)
 
 
-def decode_bib(raw: bytes, path) -> str:
+def decode_bib(raw: bytes, path: Path | str) -> str:
     """The text of a .bib file: UTF-8 (with or without a BOM), UTF-16 with a BOM (Windows tools),
     else Latin-1 (old exports); NUL bytes without a UTF-16 BOM mean a binary file."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -464,8 +475,9 @@ def decode_bib(raw: bytes, path) -> str:
     return text
 
 
-def import_bib(paths: list, catalog, *, category: str | None = None, dry_run: bool = False, prefer: str = "catalog",
-               added=None, jobs: int | None = None, new_venues: bool = True):
+def import_bib(paths: list[Path], catalog: Catalog, *, category: str | None = None, dry_run: bool = False,
+               prefer: merge.Prefer = "catalog", added: dt.date | None = None, jobs: int | None = None,
+               new_venues: bool = True) -> tuple[ImportReport, dict[str, Planned]]:
     """Read BibTeX files, plan the merge, write (unless dry_run). Returns the report and the plan.
     `jobs`: parts of a file read at once (see read_bib). `new_venues`: add the venues that
     venues.yaml lacks (else such entries are skipped)."""
@@ -474,8 +486,8 @@ def import_bib(paths: list, catalog, *, category: str | None = None, dry_run: bo
                            new_venues=new_venues)
 
 
-def _import_bib(paths: list, catalog, *, category: str | None, dry_run: bool, prefer: str, added, jobs: int | None,
-                new_venues: bool):
+def _import_bib(paths: list[Path], catalog: Catalog, *, category: str | None, dry_run: bool, prefer: merge.Prefer,
+                added: dt.date | None, jobs: int | None, new_venues: bool) -> tuple[ImportReport, dict[str, Planned]]:
     problem = merge.category_option_problem(catalog, category)
     if problem:
         raise BibtexError(problem)

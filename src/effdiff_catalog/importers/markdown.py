@@ -18,7 +18,8 @@ from ..ids import arxiv_month
 from ..model import Framework, arxiv_year
 from ..text import normalize_heading
 from ..urls import arxiv_id, paper_url
-from ..venues import kind_from_text
+from ..taxonomy import Taxonomy
+from ..venues import Venues, kind_from_text
 from . import mdentry, merge
 from .merge import Candidate, Planned
 from .report import ImportFailed, ImportReport, ImportStopped, LineReport
@@ -79,7 +80,7 @@ def clean_url(url: str) -> tuple[str, list[str]]:
     return url, notes
 
 
-def clean_title(raw: str, venues) -> tuple[str, list[str]]:
+def clean_title(raw: str, venues: Venues) -> tuple[str, list[str]]:
     notes = []
     title = raw.replace("**", "").replace("__", "").strip()
     title = re.sub(r"\s+", " ", title).strip(" .,;")
@@ -91,7 +92,7 @@ def clean_title(raw: str, venues) -> tuple[str, list[str]]:
     return title, notes
 
 
-def parse_venue_tag(tag: str, venues) -> tuple[mdentry.Venue | None, str]:
+def parse_venue_tag(tag: str, venues: Venues) -> tuple[mdentry.Venue | None, str]:
     """'NIPS, 2024' -> NeurIPS 2024; 'Arxiv 2024.07' -> arXiv 2024, month 7; 'NeurlPS 2023' ->
     NeurIPS (corrected); 'ARITH 2023' -> a new venue. The reason when there is no venue."""
     m = mdentry.TAG_PARTS.match(tag.strip())
@@ -469,7 +470,7 @@ def _split_row(row: str) -> list[str]:
     return cells
 
 
-def _could_start_block(body: str, links) -> bool:
+def _could_start_block(body: str, links: list[mdentry.Link]) -> bool:
     """A line that may be the title line of a multi-line entry: short, no links, not prose."""
     if links:
         return False
@@ -479,7 +480,8 @@ def _could_start_block(body: str, links) -> bool:
                                                              or text[:1].isupper() or text[:1] in "[\"“")
 
 
-def _generic_entry(number: int, line: str, ex, category: str | None, venues, context_year: int | None = None) -> tuple[Entry | None, str]:
+def _generic_entry(number: int, line: str, ex: mdentry.Extracted, category: str | None, venues: Venues,
+                   context_year: int | None = None) -> tuple[Entry | None, str]:
     if category is None:
         return None, "entry under a heading that maps to no taxonomy node (add the heading to --map, or give --category)"
     if not ex.title:
@@ -496,8 +498,9 @@ def _generic_entry(number: int, line: str, ex, category: str | None, venues, con
     venue = ex.venue
     if venue is not None and not venue.year:
         year_m = re.search(r"\b((?:19|20)\d\d)\b", mdentry.plain(_mask_links(line)))
-        if year_m or context_year:
-            venue = mdentry.Venue(venue.name, int(year_m.group(1)) if year_m else context_year, None, 0, 0)
+        found_year = int(year_m.group(1)) if year_m else context_year
+        if found_year:
+            venue = mdentry.Venue(venue.name, found_year, None, 0, 0)
             if not year_m:
                 notes.append(f"year {context_year} from the heading")
         else:
@@ -506,6 +509,7 @@ def _generic_entry(number: int, line: str, ex, category: str | None, venues, con
         if not arxiv:
             return None, "no venue and year found, and no arXiv link to date the paper"
         name, year, month = "arXiv", arxiv_year(arxiv), None
+        assert year is not None  # arxiv_id only gives ids that ARXIV_RE matches
         notes.append(f"no venue given: recorded as an arXiv preprint of {year}")
     else:
         name, year, month = venue.name, venue.year, venue.month
@@ -536,7 +540,7 @@ def _mask_links(text: str) -> str:
     return text
 
 
-def _table_entry(number: int, line: str, cells: list[str], columns: list[str], category, venues,
+def _table_entry(number: int, line: str, cells: list[str], columns: list[str], category: str | None, venues: Venues,
                  context_year: int | None = None) -> tuple[Entry | None, str]:
     title_cell = next((c for c, k in zip(cells, columns) if k == "title"), cells[0] if cells else "")
     venue_text = " ".join(c for c, k in zip(cells, columns) if k in ("venue", "year"))
@@ -562,8 +566,9 @@ def _table_entry(number: int, line: str, cells: list[str], columns: list[str], c
             m = re.search(r"(19|20)\d\d", venue_text)
             found = venues.resolve(re.sub(r"(19|20)\d\d", "", mdentry.plain(venue_text)).strip(" ,'`"))
             name = found.name if found else None
-            if name and (m or context_year):
-                venue = mdentry.Venue(name, int(m.group(0)) if m else context_year, None, 0, 0)
+            found_year = int(m.group(0)) if m else context_year
+            if name and found_year:
+                venue = mdentry.Venue(name, found_year, None, 0, 0)
                 if not m:
                     ex.notes.append(f"year {context_year} from the heading")
         ex.venue = venue or ex.venue
@@ -617,7 +622,7 @@ def candidates(parsed: Parsed) -> list[Candidate]:
                       e.title, e.category, place_existing=True, new_venue=e.new_venue) for e in parsed.entries]
 
 
-def plan(parsed: Parsed, catalog: Catalog, added: dt.date, prefer: str = "catalog",
+def plan(parsed: Parsed, catalog: Catalog, added: dt.date, prefer: merge.Prefer = "catalog",
          new_venues: bool = True) -> tuple[dict[str, Planned], merge.Planner]:
     """Match every entry against the catalog (see merge.plan) and record the outcome in the report."""
     planner, outcomes = merge.plan(candidates(parsed), catalog, added=added, prefer=prefer, new_venues=new_venues)
@@ -669,7 +674,7 @@ def _fw_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def load_heading_map(path: Path, taxonomy) -> dict[str, str]:
+def load_heading_map(path: Path, taxonomy: Taxonomy) -> dict[str, str]:
     """--map FILE: a YAML mapping of the list's headings to taxonomy node ids."""
     from ..yamlsrc import read_yaml
 
@@ -691,7 +696,7 @@ def load_heading_map(path: Path, taxonomy) -> dict[str, str]:
 
 
 def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, added: dt.date | None = None,
-                    source_name: str | None = None, prefer: str = "catalog", heading_map: dict[str, str] | None = None,
+                    source_name: str | None = None, prefer: merge.Prefer = "catalog", heading_map: dict[str, str] | None = None,
                     category: str | None = None, new_venues: bool = True) -> tuple[ImportReport, dict[str, Planned]]:
     """Parse, plan and (unless dry_run) write. Raises ImportError_ for input that is not markdown."""
     from ..store import dump_frameworks, write_text_atomic

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..venues import kind_from_text
+from ..venues import Venues, kind_from_text
 
 # [label](url) [[label]](url) [[label](url)] ; url may hold one level of parentheses
 MD_LINK = re.compile(r"\[\[?\s*([^\[\]]*?)\s*\]\]?\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)\]?")
@@ -124,7 +124,7 @@ TAG = re.compile(r"<ins>\s*(?P<ins>[^<]{2,60}?)\s*</ins>|^\s*(?:\*\*|__)?\s*[\[(
 TAG_PARTS = re.compile(r"^(?P<venue>.*?)[\s,'’`:\-]*(?P<year>(?:19|20)\d\d)(?:[.\-/](?P<month>\d{1,2}))?$")
 
 
-def find_tag(text: str, venues) -> Venue | None:
+def find_tag(text: str, venues: Venues) -> Venue | None:
     """A venue tag with a year whose venue the spelling list misses: misspelt ('NeurlPS', corrected
     by Venues.resolve) or not in venues.yaml ('ARITH', proposed as a new venue)."""
     for m in TAG.finditer(text):
@@ -147,7 +147,7 @@ def find_tag(text: str, venues) -> Venue | None:
     return None
 
 
-def find_venue(text: str, venues) -> Venue | None:
+def find_venue(text: str, venues: Venues) -> Venue | None:
     """The first 'Venue Year' in the text whose venue is a known spelling (venues.yaml), else a
     venue tag (find_tag)."""
     spellings = tuple(sorted({s for v in venues.by_name.values() for s in (v.name, *v.aliases) if len(s) <= 40}))
@@ -189,7 +189,7 @@ class Extracted:
     has_paper_link: bool = False
 
 
-def extract(text: str, venues) -> Extracted:
+def extract(text: str, venues: Venues) -> Extracted:
     """Title, links and venue of an entry written in any of the common formats."""
     out = Extracted()
     body = BULLET_PREFIX.sub("", text, count=1)
@@ -260,7 +260,7 @@ def extract(text: str, venues) -> Extracted:
     return out
 
 
-def clean_title_text(title: str, venues) -> str:
+def clean_title_text(title: str, venues: Venues) -> str:
     title = re.sub(r"^\s*\[\d{1,4}\]\s*", "", title)  # '[12] Title': a list's numbering
     title = re.sub(r"^[\[\(]?\s*(?:19|20)\d\d(?:[./-]\d{1,2}){0,2}\s*[\]\)]?\s*", "", title)  # a leading '2023.05' date
     title = re.sub(r"^\s*[\[\(][^\]\)]{1,30}[\]\)]\s*[:\-–]?\s*", lambda m: "" if find_venue(m.group(0), venues) else m.group(0), title)

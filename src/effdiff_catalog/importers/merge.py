@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal, Sequence
 
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
@@ -33,6 +33,7 @@ from ..venues import Venue
 from ..vocab import Vocab
 
 Status = Literal["created", "merged", "conflict", "skipped"]
+Prefer = Literal["catalog", "import"]  # which value wins when an import and a record differ
 MERGEABLE = ("title", "authors", "venue", "year", "arxiv", "doi")
 
 
@@ -50,7 +51,8 @@ class Candidate:
     new_venue: Venue | None = None  # the venue data["venue"] names when venues.yaml does not know it
     no_venue: str = ""  # why the entry has no venue, when it has none ('a @misc entry with no journal or booktitle')
 
-    def __reduce__(self):  # pickled as its values only: thousands cross from a worker process
+    # pickled as its values only: thousands cross from a worker process
+    def __reduce__(self) -> tuple[type[Candidate], tuple[Any, ...]]:
         return (Candidate, (self.line, self.data, self.label, self.category, self.notes, self.place_existing,
                             self.keys, self.id_parts, self.new_venue, self.no_venue))
 
@@ -213,7 +215,7 @@ class Planner:
         changed: list[str] = []
         conflicts: list[dict[str, Any]] = []
 
-        def consider(name: str, old: Any, new: Any, assign) -> None:
+        def consider(name: str, old: Any, new: Any, assign: Callable[..., None]) -> None:
             if new in (None, "", []):
                 return
             if old in (None, "", []):
@@ -225,7 +227,7 @@ class Planner:
                     assign(new)
                     changed.append(name)
 
-        fields = MERGEABLE
+        fields: tuple[str, ...] = MERGEABLE
         notes: list[str] = []
         if cand.data.get("venue") == "arXiv" and data["venue"] != "arXiv":
             # the import cites the preprint of a published paper: the record's venue and year stand
@@ -261,7 +263,7 @@ class Planner:
                        reason="replaced the record's values with the imported ones" if conflicts else "")
 
 
-def apply(planned: dict[str, Planned], root: Path, new_venues: list[Venue] = ()) -> list[str]:
+def apply(planned: dict[str, Planned], root: Path, new_venues: Sequence[Venue] = ()) -> list[str]:
     """Write the new venues, then every planned record; each write is atomic, so an interruption
     leaves every file whole (and a record never names a venue that venues.yaml lacks). Returns the
     ids written; a write that fails raises WriteStopped, which says what was written before."""

@@ -130,7 +130,7 @@ def _phrase(status: int) -> str:
 def _find(exc: BaseException, kind: type | tuple[type, ...]) -> BaseException | None:
     """The first exception of `kind` among exc and what it wraps (requests wraps urllib3's errors several deep)."""
     seen = set()
-    stack = [exc]
+    stack: list[BaseException | None] = [exc]
     while stack:
         e = stack.pop()
         if e is None or id(e) in seen:
@@ -170,7 +170,7 @@ class LinkChecker:
     def __enter__(self) -> "LinkChecker":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # one URL

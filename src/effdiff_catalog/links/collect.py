@@ -14,7 +14,7 @@ from ..errors import UsageError
 from ..model import RAW_TEXT_FIELDS, check_url
 from ..store import display_path, record_files
 from ..urls import arxiv_id, is_github
-from ..yamlsrc import read_yaml
+from ..yamlsrc import YamlDoc, read_yaml
 
 FRAMEWORKS_FILE = "frameworks.yaml"
 
@@ -97,7 +97,8 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def _refs_of_links(links: object, loc: tuple, display: str, doc, owner: str, arxiv: object, prefix: str) -> list[LinkRef]:
+def _refs_of_links(links: object, loc: tuple, display: str, doc: YamlDoc, owner: str, arxiv: object,
+                   prefix: str) -> list[LinkRef]:
     if not isinstance(links, dict):
         return []
     out = []

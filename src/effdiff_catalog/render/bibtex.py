@@ -108,10 +108,10 @@ def paper_fields(catalog: Catalog, paper: Paper) -> tuple[str, dict[str, str]]:
     fields: dict[str, str] = {"title": _braced(latex_title(paper.title))}
     if paper.authors:
         fields["author"] = _braced(" and ".join(_name(a) for a in paper.authors))
-    if kind in ("conference", "workshop"):
+    if venue is not None and kind in ("conference", "workshop"):
         entry_type = "inproceedings"
         fields["booktitle"] = _braced(latex(venue.full))
-    elif kind == "journal":
+    elif venue is not None and kind == "journal":
         entry_type = "article"
         fields["journal"] = _braced(latex(venue.full))
     else:

@@ -17,6 +17,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import yaml
@@ -110,7 +111,7 @@ class SiteWriter:
         path.write_text(text, encoding="utf-8", newline="\n")
         self.files += 1
 
-    def _render(self, template: str, **context) -> str:
+    def _render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(survey=SURVEY, repo_url=REPO_URL, **context)
 
     def topics(self, prefix: str) -> list[tuple[str, str, int, int, bool]]:
