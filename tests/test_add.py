@@ -52,10 +52,50 @@ def test_a_paper_already_there_is_refused_by_name(shipped_root: Path, arxiv_api,
     assert sorted(p.name for p in (tmp_path / "papers").iterdir()) == before
 
 
-def test_without_a_terminal_the_missing_flag_is_named(empty_root: Path, arxiv_api, no_terminal, capsys):
+def test_without_a_terminal_the_missing_flag_is_named_with_a_suggestion(empty_root: Path, arxiv_api, no_terminal, capsys):
+    # an empty catalog: the classifier learns from taxonomy.yaml's own node texts only
     assert main(["add", "--root", str(empty_root), "--arxiv", "2206.00927"]) == 1
-    assert "error: missing --category (no terminal to ask on)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"error: missing --category (suggested: {ODE}, 0." in err and f"e.g. --category {ODE}" in err
     assert list((empty_root / "papers").iterdir()) == []
+
+
+def test_without_a_terminal_and_without_a_title_the_flag_is_named(empty_root: Path, no_terminal, capsys):
+    assert main(["add", "--root", str(empty_root), "--offline", "--venue", "ICLR", "--year", "2024", "--paper", "https://example.org/p"]) == 1
+    assert "error: missing --title, --category (no terminal to ask on)" in capsys.readouterr().err
+
+
+PTQ = "algorithm.compression.quantization.post_training_quantization"
+
+
+@pytest.fixture
+def hif8_api(httpserver, monkeypatch):
+    """arXiv's answer for 2606.00957, a paper the shipped catalog has; the tests remove its record."""
+    body = (APIS / "arxiv_2606.00957.xml").read_text(encoding="utf-8")
+    httpserver.expect_request("/arxiv/api/query", query_string={"id_list": "2606.00957", "max_results": "1"}).respond_with_data(
+        body, content_type="application/atom+xml")
+    monkeypatch.setenv("EFFDIFF_ARXIV_API", httpserver.url_for("/arxiv/api/query"))
+    return httpserver
+
+
+def test_add_from_arxiv_suggests_the_node_the_catalog_would_give(shipped_root: Path, hif8_api, no_terminal, capsys):
+    (shipped_root / "papers" / "boundary-protection-hif8-2026.yaml").unlink()
+    assert main(["add", "--root", str(shipped_root), "--arxiv", "2606.00957"]) == 1
+    assert f"error: missing --category (suggested: {PTQ}, 0." in capsys.readouterr().err
+
+
+def test_on_a_terminal_the_pick_list_starts_with_the_suggestions(shipped_root: Path, hif8_api, monkeypatch, capsys):
+    (shipped_root / "papers" / "boundary-protection-hif8-2026.yaml").unlink()
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    answers = iter(["1"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    assert main(["add", "--root", str(shipped_root), "--arxiv", "2606.00957"]) == 0
+    out = capsys.readouterr().out
+    assert "suggested taxonomy nodes (from the catalog's classifier):" in out
+    assert f"  1. {PTQ}  (Post-Training Quantization)  0." in out
+    paper = Catalog.load(shipped_root).papers["boundary-protection-w8a8-2026"]
+    assert (paper.categories, paper.venue, paper.authors) == ([PTQ], "arXiv", ["Yiming Zhao"])
+    assert paper.notes is None  # the abstract is only scored, never written
 
 
 def test_on_a_terminal_it_asks_with_a_fuzzy_pick_list(empty_root: Path, arxiv_api, monkeypatch, capsys):

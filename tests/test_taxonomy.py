@@ -136,3 +136,29 @@ def test_facets():
     strategies = TAX.facet_ids("strategies")
     assert {s for s in strategies if s.startswith("eps.")} == {"eps.training", "eps.noise_distribution", "eps.mixing", "eps.scheduling", "eps.retrieval"}
     assert len([s for s in strategies if s.startswith("eds.")]) == 10
+
+
+def test_keywords_are_read_and_name_one_node_each():
+    assert "feature caching" in TAX["system.caching"].keywords
+    assert "post-training quantization" in TAX["algorithm.compression.quantization.post_training_quantization"].keywords
+    pairs = TAX.keywords()
+    assert len({k.lower() for k, _ in pairs}) == len(pairs)
+    assert all(TAX[node].is_leaf or node == "surveys" for _, node in pairs)
+
+
+def test_bad_keywords_are_errors(tmp_path):
+    import pytest
+
+    from effdiff_catalog.yamlsrc import ConfigError
+
+    text = (REPO / "taxonomy.yaml").read_text(encoding="utf-8")
+    bad = text.replace("keywords: [early exit,", 'keywords: [feature caching, "say \\"hi\\"",', 1)
+    assert bad != text
+    (tmp_path / "taxonomy.yaml").write_text(bad, encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        Taxonomy.load(tmp_path / "taxonomy.yaml")
+    messages = [p.message for p in exc.value.problems]
+    assert any("keyword 'feature caching' is also a keyword of system.caching" in m for m in messages) or any(
+        "'feature caching' is also a keyword of algorithm.efficient_sampling.truncated_sampling.early_exit" in m for m in messages)
+    assert any("must be a phrase of letters" in m for m in messages)
+    assert all(p.path == "taxonomy.yaml" and p.line > 1 for p in exc.value.problems)

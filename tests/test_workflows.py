@@ -28,7 +28,7 @@ def runs(workflow: dict) -> str:
     return "\n".join(step.get("run", "") for step in steps(workflow))
 
 
-@pytest.mark.parametrize("name", ["pr.yml", "pages.yml", "links.yml"])
+@pytest.mark.parametrize("name", ["pr.yml", "pages.yml", "links.yml", "discover.yml"])
 def test_every_workflow_is_well_formed(name: str):
     wf = load(name)
     assert wf["name"] and wf["on"] and wf["jobs"]
@@ -67,9 +67,35 @@ def test_link_sweep_is_weekly_and_keeps_one_issue():
     text = runs(wf)
     assert "effdiff check-links --format markdown" in text
     assert "--label link-rot" in text and "gh issue close" in text and "gh issue edit" in text
+def test_weekly_candidates_open_one_issue_and_never_push():
+    wf = load("discover.yml")
+    assert wf["on"]["schedule"][0]["cron"].split()[4] == "1" and "workflow_dispatch" in wf["on"]  # Mondays, and by hand
+    assert "pull_request_target" not in wf["on"] and "push" not in wf["on"]
+    assert wf["permissions"] == {"issues": "write", "contents": "read"}
+    assert all("permissions" not in job for job in wf["jobs"].values())
+    text = runs(wf)
+    assert "effdiff discover --format markdown" in text
+    assert 'title="Candidates for the week of $(date -u +%F)"' in text
+    assert "gh issue edit" in text and "gh issue create --title \"$title\"" in text
+    assert "git push" not in text and "git commit" not in text
+
+
+def test_the_weekly_issue_body_has_the_write_command_per_paper():
+    """What the workflow posts is `effdiff discover --format markdown`: each candidate with its --write line."""
+    from effdiff_catalog.discover import Candidate, Discovery
+    from effdiff_catalog.apis.arxiv import ArxivEntry
+    from effdiff_catalog.classify import Suggestion
+    import datetime as dt
+
+    entry = ArxivEntry("2606.31026", "OTCache", ["Huanlin Gao"], "", dt.date(2026, 6, 30))
+    result = Discovery(dt.date(2026, 6, 1), dt.date(2026, 12, 1), 0.18,
+                       candidates=[Candidate(entry, [Suggestion("system.caching", 0.19)], 0.19, ["caching"], None, True)])
+    assert "```sh\neffdiff discover --write 2606.31026\n```" in result.format_markdown()
+
+
 def effdiff_commands() -> list[list[str]]:
     out = []
-    for name in ("pr.yml", "pages.yml", "links.yml"):
+    for name in ("pr.yml", "pages.yml", "links.yml", "discover.yml"):
         for line in runs(load(name)).splitlines():
             line = line.split(">")[0].split("||")[0].strip()
             if line.startswith("effdiff "):
@@ -82,7 +108,7 @@ def test_the_commands_exist():
 
     parser = build_parser()
     commands = effdiff_commands()
-    assert len(commands) >= 6
+    assert len(commands) >= 7 and ["discover", "--format", "markdown", "--out", "candidates.md"] in commands
     for args in commands:
         parsed = parser.parse_args(args)
         assert callable(parsed.func), args

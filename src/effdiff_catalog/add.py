@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
 from .catalog import Catalog
+from .classify import Suggestion
 from .errors import DataError
 from .ids import make_id
 from .importers.merge import match_keys
@@ -35,6 +36,7 @@ class AddError(DataError):
 @dataclass
 class Facts:
     title: Optional[str] = None
+    abstract: Optional[str] = None  # scored to suggest a node; never written into the record
     authors: Optional[list[str]] = None
     venue: Optional[str] = None
     year: Optional[int] = None
@@ -57,7 +59,7 @@ class Facts:
 
 def from_found(found: Found, venues: Venues) -> Facts:
     """Facts from a metadata API answer (importers.metadata.Found); a venue only if venues.yaml knows it."""
-    facts = Facts(title=found.title, authors=found.authors, arxiv=found.arxiv, doi=found.doi)
+    facts = Facts(title=found.title, authors=found.authors, arxiv=found.arxiv, doi=found.doi, abstract=found.abstract)
     for name in [found.venue, *getattr(found, "venue_aliases", [])]:
         resolved = venues.resolve(name) if name else None
         if resolved and resolved.name != "arXiv":
@@ -98,12 +100,19 @@ def from_bibtex(text: str, catalog: Catalog) -> Facts:
 Ask = Callable[[str], str]
 
 
-def pick(ask: Ask, label: str, choices: list[str], describe: Callable[[str], str] = lambda c: c) -> str:
-    """Ask on the terminal; the answer is matched fuzzily and confirmed from a short numbered list."""
+def pick(ask: Ask, label: str, choices: list[str], describe: Callable[[str], str] = lambda c: c,
+         first: Sequence[str] = ()) -> str:
+    """Ask on the terminal; the answer is matched fuzzily and confirmed from a short numbered list.
+    `first` is a numbered list shown before the first question: its number picks one."""
+    if first:
+        for i, choice in enumerate(first, 1):
+            print(f"  {i}. {describe(choice)}")
     while True:
         answer = ask(f"{label}: ").strip()
         if answer in choices:
             return answer
+        if first and answer.isdigit() and 1 <= int(answer) <= len(first):
+            return first[int(answer) - 1]
         if not answer:
             continue
         matches = process.extract(answer, choices, scorer=fuzz.WRatio, limit=8, processor=str.lower)
@@ -117,8 +126,9 @@ def pick(ask: Ask, label: str, choices: list[str], describe: Callable[[str], str
             return matches[int(number) - 1][0]
 
 
-def complete(facts: Facts, catalog: Catalog, ask: Optional[Ask]) -> None:
-    """Fill what is still missing by asking, or fail naming the flag."""
+def complete(facts: Facts, catalog: Catalog, ask: Optional[Ask], suggestions: Sequence[Suggestion] = ()) -> None:
+    """Fill what is still missing by asking, or fail naming the flag. `suggestions` are the nodes
+    the classifier suggests (best first): the pick list starts with them, and the error names the first."""
     taxonomy, venues = catalog.taxonomy, catalog.venues
     missing = [name for name, value in (("title", facts.title), ("venue", facts.venue), ("year", facts.year),
                                         ("category", facts.categories)) if not value]
@@ -134,6 +144,10 @@ def complete(facts: Facts, catalog: Catalog, ask: Optional[Ask]) -> None:
         return
     if ask is None:
         flags = ", ".join(f"--{name}" for name in dict.fromkeys(missing))
+        if "category" in missing and suggestions:
+            best = suggestions[0]
+            raise AddError(f"missing {flags} (suggested: {best.node}, {best.score:.2f}); no terminal to ask on: "
+                           f"give {'them' if len(set(missing)) > 1 else 'it'} as flags, e.g. --category {best.node}")
         raise AddError(f"missing {flags} (no terminal to ask on); e.g. --category "
                        "algorithm.efficient_sampling.efficient_solver.ode_solver --venue NeurIPS --year 2023")
     for name in dict.fromkeys(missing):
@@ -147,8 +161,13 @@ def complete(facts: Facts, catalog: Catalog, ask: Optional[Ask]) -> None:
                 facts.year = int(answer) if answer.isdigit() else None
         elif name == "category":
             nodes = [n.id for n in taxonomy.ordered()]
-            facts.categories = [pick(ask, "taxonomy node (words are fine: 'ode solver')", nodes,
-                                     lambda i: f"{i}  ({taxonomy[i].title})")]
+            scores = {s.node: s.score for s in suggestions}
+            if suggestions:
+                print("suggested taxonomy nodes (from the catalog's classifier):")
+            label = "taxonomy node (a number above, or words: 'ode solver')" if suggestions else "taxonomy node (words are fine: 'ode solver')"
+            facts.categories = [pick(ask, label, nodes,
+                                     lambda i: f"{i}  ({taxonomy[i].title})" + (f"  {scores[i]:.2f}" if i in scores else ""),
+                                     first=[s.node for s in suggestions])]
 
 
 def build(facts: Facts, catalog: Catalog, record_id: Optional[str], added: dt.date) -> Paper:
@@ -189,11 +208,20 @@ def _existing(catalog: Catalog, data: dict) -> Optional[str]:
 
 
 def add(catalog: Catalog, facts: Facts, *, record_id: Optional[str] = None, ask: Optional[Ask] = None,
-        added: Optional[dt.date] = None, dry_run: bool = False) -> tuple[Paper, Path]:
-    complete(facts, catalog, ask)
+        added: Optional[dt.date] = None, dry_run: bool = False, suggestions: Sequence[Suggestion] = ()) -> tuple[Paper, Path]:
+    complete(facts, catalog, ask, suggestions)
     paper = build(facts, catalog, record_id, added or dt.date.today())
     path = record_path(catalog.root, paper.id)
     if not dry_run:
         sweep_temp_files(catalog.root / PAPERS_DIR)
         write_record(catalog.root, paper)
     return paper, path
+
+
+def suggest_nodes(catalog: Catalog, facts: Facts, k: int = 3) -> list[Suggestion]:
+    """The nodes the catalog's classifier suggests for the paper (title and abstract); none without a title."""
+    if not facts.title:
+        return []
+    from .classify import Classifier
+
+    return Classifier.from_catalog(catalog).suggest(facts.title, facts.abstract, k=k)

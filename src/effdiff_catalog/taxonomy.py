@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -9,7 +10,7 @@ from typing import Iterator
 from rapidfuzz import fuzz, process
 
 from .problems import Problem
-from .text import normalize_heading
+from .text import normalize_heading, normalize_title
 from .yamlsrc import ConfigError, load_plain
 
 
@@ -23,6 +24,7 @@ class Node:
     children: list["Node"] = field(default_factory=list)
     parent: "Node | None" = field(default=None, repr=False)
     extends_survey: bool = False  # a node the catalog adds; the survey has no such part
+    keywords: list[str] = field(default_factory=list)  # phrases that find its papers (effdiff discover, the classifier)
 
     @property
     def is_leaf(self) -> bool:
@@ -69,6 +71,7 @@ class Taxonomy:
         data = doc.data if isinstance(doc.data, dict) else {}
         problems: list[Problem] = []
         seen: set[str] = set()
+        keyword_owner: dict[str, str] = {}  # normalized keyword -> the node that has it
 
         def build(raw: dict, parent: Node | None, loc: tuple) -> Node | None:
             line, col = doc.where(loc)
@@ -85,8 +88,9 @@ class Taxonomy:
             if not isinstance(extends, bool):
                 problems.append(Problem(path.name, line, col, "error", "extends_survey", "extends_survey must be true or false"))
                 extends = False
+            keywords = _keywords(raw.get("keywords"), doc.where(loc + ("keywords",)), keyword_owner, raw["id"], problems, path.name)
             node = Node(raw["id"], raw["title"], str(raw.get("section") or ""), raw["description"],
-                        list(raw.get("aliases") or []), [], parent, extends)
+                        list(raw.get("aliases") or []), [], parent, extends, keywords)
             for i, child in enumerate(raw.get("children") or []):
                 built = build(child, node, loc + ("children", i))
                 if built:
@@ -103,6 +107,10 @@ class Taxonomy:
         return cls(roots, facets)
 
     # -- queries -----------------------------------------------------------------------------
+
+    def keywords(self) -> list[tuple[str, str]]:
+        """(keyword, node id) for every node's keywords, in the survey's order."""
+        return [(k, n.id) for n in self.ordered() for k in n.keywords]
 
     def __contains__(self, node_id: str) -> bool:
         return node_id in self.nodes
@@ -134,3 +142,32 @@ class Taxonomy:
         part = process.extractOne(last, list(self._aliases), scorer=fuzz.ratio, score_cutoff=75)
         best = max((m for m in (whole and (whole[1], whole[0]), part and (part[1], self._aliases[part[0]])) if m), default=None)
         return best[1] if best else None
+
+
+_KEYWORD_CHARS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .+\-]*$")
+
+
+def _keywords(raw: object, where: tuple[int, int], owner: dict[str, str], node_id: str, problems: list[Problem],
+              file: str) -> list[str]:
+    """A node's `keywords`: a list of short phrases, each on one node only. They become quoted
+    phrases of arXiv API queries, so letters, digits, spaces, '.', '+' and '-' only."""
+    if raw is None:
+        return []
+    line, col = where
+    if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
+        problems.append(Problem(file, line, col, "error", "keywords", f"{node_id}: keywords must be a list of phrases"))
+        return []
+    out = []
+    for k in raw:
+        phrase = " ".join(k.split())
+        key = normalize_title(phrase)
+        if not key or not _KEYWORD_CHARS.match(phrase) or len(phrase) > 60:
+            problems.append(Problem(file, line, col, "error", "keywords",
+                                    f"{node_id}: keyword {k!r} must be a phrase of letters, digits, spaces, '.', '+' or '-' (at most 60 characters)"))
+        elif key in owner:
+            problems.append(Problem(file, line, col, "error", "keywords",
+                                    f"{node_id}: keyword {k!r} is also a keyword of {owner[key]}; a keyword names one node"))
+        else:
+            owner[key] = node_id
+            out.append(phrase)
+    return out

@@ -106,3 +106,21 @@ def github_repo(url: str | None) -> tuple[str, str] | None:
 
 def is_github(url: str) -> bool:
     return (urlsplit(url).hostname or "").lower() in _GITHUB_HOSTS
+
+
+_REPOSITORY_URL = re.compile(r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/[\w.\-]+/[\w.\-]+", re.I)
+
+
+def code_links(text: str | None) -> list[str]:
+    """The repositories a text (an abstract, an arXiv comment) names, as https://host/owner/repo, in
+    order and without repeats. A github.com link inside a repository is cut to the repository."""
+    out: list[str] = []
+    for m in _REPOSITORY_URL.finditer(text or ""):
+        url = m.group(0).rstrip(".-")
+        repo = github_repo(url)
+        if repo:
+            url = f"https://github.com/{repo[0]}/{repo[1].rstrip('.')}"
+        url = re.sub(r"^http://", "https://", url, flags=re.I)
+        if url not in out:
+            out.append(url)
+    return out

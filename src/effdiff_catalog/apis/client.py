@@ -25,7 +25,7 @@ from ..errors import EnvironmentProblem
 from ..net import USER_AGENT, make_session, retry_after
 from ..store import write_text_atomic
 from ..text import normalize_title
-from .arxiv import parse_arxiv_atom
+from .arxiv import ArxivFeed, parse_arxiv_atom, parse_arxiv_feed
 from .crossref import parse_crossref_work
 from .found import Found
 from .github import parse_github
@@ -108,13 +108,22 @@ class MetadataClient:
             return None
         return self.cache_dir / api / (hashlib.sha256(url.encode("utf-8")).hexdigest()[:32] + ".json")
 
+    def _url(self, api: str, path: str, params: Mapping[str, Any] | None) -> str:
+        query = urlencode(sorted((params or {}).items()))
+        return self.config.bases[api] + path + (f"?{query}" if query else "")
+
+    def forget(self, api: str, path: str, params: Mapping[str, Any] | None = None) -> None:
+        """Drop a cached answer (one that turned out unusable), so the next get asks again."""
+        cache_file = self._cache_file(api, self._url(api, path, params))
+        if cache_file is not None:
+            cache_file.unlink(missing_ok=True)
+
     def get(self, api: str, path: str, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None) -> ApiResponse:
         """GET base+path with params: from the cache when fresh, else politely from the API.
         200 and 404 answers are cached; anything else raises ApiError after the retries."""
         if api in self.unavailable:
             raise ApiError(self.unavailable[api])
-        query = urlencode(sorted((params or {}).items()))
-        url = self.config.bases[api] + path + (f"?{query}" if query else "")
+        url = self._url(api, path, params)
         cache_file = self._cache_file(api, url)
         if cache_file is not None and cache_file.is_file():
             try:
@@ -180,6 +189,18 @@ class MetadataClient:
         r = self.get("arxiv", "", {"id_list": arxiv_id, "max_results": 1})
         found = parse_arxiv_atom(r.text) if r.status == 200 else None
         return found if found and found.arxiv == arxiv_id else None
+
+    def arxiv_feed(self, params: Mapping[str, Any]) -> ArxivFeed:
+        """One page of an arXiv API query (search_query or id_list, start, max_results, sorting).
+        An answer that is not a usable feed is dropped from the cache and raises."""
+        r = self.get("arxiv", "", params)
+        if r.status != 200:
+            raise ApiError(f"arxiv: HTTP {r.status}")
+        try:
+            return parse_arxiv_feed(r.text)
+        except EnvironmentProblem:
+            self.forget("arxiv", "", params)
+            raise
 
     def crossref_work(self, doi: str) -> Found | None:
         r = self.get("crossref", f"/works/{quote(doi, safe='')}")

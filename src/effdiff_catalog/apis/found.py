@@ -25,6 +25,7 @@ class Found:
     year: Optional[int] = None  # the year at that venue
     stars: Optional[int] = None
     last_commit: Optional[dt.date] = None
+    abstract: Optional[str] = None  # arXiv's; scored to suggest a node, never written into a record
 
 
 def squash(text: str | None) -> str | None:

@@ -10,10 +10,10 @@ from typing import Any, Sequence
 
 from .. import __version__
 from ..errors import EXIT_ENVIRONMENT, EXIT_USAGE, EffdiffError, exit_codes_help
-from . import imports, network, outputs, records
+from . import discover, imports, network, outputs, records
 from ._common import Command
 
-GROUPS = (records, imports, network, outputs)
+GROUPS = (records, imports, discover, network, outputs)
 
 
 def build_parser() -> argparse.ArgumentParser:

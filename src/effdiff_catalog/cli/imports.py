@@ -91,13 +91,16 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     Flags given by hand win over fetched facts. What is still missing is asked for on a terminal
     (with a pick list of taxonomy nodes and venues); without a terminal the missing flag is named.
+    Without --category, a classifier trained on the catalog suggests nodes from the title (and
+    arXiv's abstract): the pick list starts with them, and without a terminal the error names the
+    best one.
     A paper already in the catalog is refused, naming its file. The APIs are asked through the same
     polite, cached client as `effdiff enrich` (EFFDIFF_ARXIV_API and EFFDIFF_CROSSREF_API replace
     their base URLs).
 
     Example: effdiff add --arxiv 2206.00927 --category algorithm.efficient_sampling.efficient_solver.ode_solver --code https://github.com/LuChengTHU/dpm-solver
     """
-    from ..add import AddError, Facts, add, from_bibtex, from_found
+    from ..add import AddError, Facts, add, from_bibtex, from_found, suggest_nodes
     from ..catalog import Catalog
     from ..errors import EnvironmentProblem, UsageError
     from ..importers.bibtex import decode_bib
@@ -130,7 +133,8 @@ def cmd_add(args: argparse.Namespace) -> int:
                        venue=args.venue, year=args.year, arxiv=args.arxiv, doi=args.doi, paper=args.paper,
                        code=args.code, project=args.project, categories=args.category or []))
     ask = input if (sys.stdin.isatty() and str(args.bibtex) != "-") else None
-    paper, path = add(catalog, facts, record_id=args.id, ask=ask, dry_run=args.dry_run)
+    suggestions = suggest_nodes(catalog, facts) if not facts.categories else []
+    paper, path = add(catalog, facts, record_id=args.id, ask=ask, dry_run=args.dry_run, suggestions=suggestions)
     for note in facts.notes:
         print(f"note: {note}")
     from ..store import display_path, dump_record
