@@ -2,8 +2,8 @@
 
 The README passes awesome-lint (its rules, except awesome-list-item, which the template turns off
 and says why): brackets that are not links are escaped, every link is there once (a paper filed
-under two nodes is listed in full under the first and named under the others), the table of
-contents has two levels and matches the headings, and the tables' pipes line up.
+under two nodes is listed in full under the one its record names first, and named under the
+others), the table of contents has two levels and matches the headings, and the tables' pipes line up.
 """
 
 from __future__ import annotations
@@ -83,9 +83,9 @@ def pointer_line(catalog: Catalog, paper: Paper, home: str) -> str:
 
 
 def home_nodes(catalog: Catalog) -> dict[str, str]:
-    """Each paper's first node in the survey's order: where the README lists it in full."""
-    order = {node.id: i for i, node in enumerate(catalog.taxonomy.ordered())}
-    return {p.id: min(p.categories, key=order.__getitem__) for p in catalog.papers.values()}
+    """Where the README lists each paper in full: the node its record names first (the paper's main
+    topic, as whoever filed it chose; EDM is an ODE solver first and an SDE solver second)."""
+    return {p.id: p.categories[0] for p in catalog.papers.values()}
 
 
 def sections(catalog: Catalog) -> list[Section]:
