@@ -1,9 +1,9 @@
-"""Build hook: a wheel carries templates/ and site/mkdocs.yml as effdiff_catalog/_resources/.
+"""Build hook: a wheel carries templates/, site/mkdocs.yml and the survey's record as effdiff_catalog/_resources/.
 
 They live at the top of the repository (they are the catalog's, and contributors edit them there);
 `effdiff build` uses a catalog root's own copies, and a non-editable install needs these defaults
-for a root without them. Editable installs find them in the checkout. Everything else is in
-pyproject.toml.
+for a root without them (the survey's record is what the README, the site and CITATION.cff cite).
+Editable installs find them in the checkout. Everything else is in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-RESOURCES = ("templates", "site/mkdocs.yml")
+RESOURCES = ("templates", "site/mkdocs.yml", "papers/efficient-diffusion-models-2025.yaml")
 
 
 def copy_resources(source: Path, package_dir: Path) -> list[Path]:

@@ -133,3 +133,27 @@ def base_catalog():
 
 
 _BASE = None
+
+
+# -- tools that .ci/tools installs next to the checkout (npm ci into node_modules/, cffconvert into
+# its own virtual environment under .tools/: its pins clash with check-jsonschema's jsonschema) --
+
+NODE_MODULES = REPO / "node_modules"
+CFFCONVERT = REPO / ".tools" / "cffconvert" / "bin" / "cffconvert"
+OFFLINE_FETCH = Path(__file__).resolve().parent / "offline.mjs"
+
+
+def installed_tool(path: Path, what: str) -> Path:
+    """A tool .ci/tools installs; without it the test is skipped (in CI, where a skip fails the run,
+    .ci/run has installed it)."""
+    if not path.exists():
+        pytest.skip(f"{what} is not installed at {path}: run .ci/tools")
+    return path
+
+
+def node_command(script: Path) -> list[str]:
+    """`node` running a script of node_modules/, with fetch() refused: no test leaves the machine."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (Node 18 or newer)")
+    return [node, f"--import={OFFLINE_FETCH.as_uri()}", str(script)]

@@ -17,9 +17,9 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import make_catalog, write_record
 
 from effdiff_catalog.build import build
+from conftest import NODE_MODULES, installed_tool, make_catalog, write_record
 
 # selenium must never go looking for a browser or driver online, nor report usage
 os.environ.setdefault("SE_OFFLINE", "true")
@@ -281,3 +281,118 @@ def test_all_papers_shows_a_page_of_rows_at_a_time(driver, tmp_path: Path):
         box.find_element(By.NAME, "q").send_keys("solver 10")  # every word must match somewhere
         assert visible_titles(box) == ["Solver number 010"] + [f"Solver number {i}" for i in range(100, 105)]
         assert not more.is_displayed()
+
+
+# -- accessibility: axe-core (npm, injected from node_modules/, never from a CDN) --------------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # WCAG 2.0, 2.1 and 2.2, levels A and AA
+# every page type of the site (a paper with reported results: fastsampler-2023)
+PAGE_TYPES = {"home": "", "all papers": "all-papers/", "all papers, filtered by its query": "all-papers/?node=algorithm&q=diffusion",
+              "paper with results": "papers/fastsampler-2023/", "node": "taxonomy/algorithm/compression/",
+              "taxonomy": "taxonomy/", "statistics": "statistics/", "frameworks": "frameworks/", "new": "new/",
+              "contributing": "contributing/"}
+SCHEMES = {"light": "default", "dark": "slate"}
+
+
+def axe_violations(driver) -> list[dict]:
+    """axe-core's WCAG 2 A and AA violations on the page as it is now."""
+    source = installed_tool(NODE_MODULES / "axe-core" / "axe.min.js", "axe-core (npm)").read_text(encoding="utf-8")
+    driver.execute_script(source)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        "  .then(r => done(r.violations), e => done('axe failed: ' + e));", AXE_TAGS)
+    assert isinstance(result, list), result
+    return result
+
+
+def serious(violations: list[dict]) -> list[str]:
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+            for v in violations if v["impact"] in ("serious", "critical")]
+
+
+@contextlib.contextmanager
+def color_scheme(driver, scheme: str):
+    """The page in the light or the dark palette, as Material picks it from prefers-color-scheme."""
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    try:
+        yield
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+        driver.execute_script("localStorage.clear()")
+
+
+def open_in(driver, url: str, scheme: str) -> None:
+    driver.get(url)
+    driver.execute_script("localStorage.clear()")  # Material keeps the palette it picked: start afresh
+    driver.refresh()
+    assert driver.execute_script("return document.body.getAttribute('data-md-color-scheme')") == SCHEMES[scheme]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_no_serious_accessibility_violation_on_any_page_type(driver, site_url: str, scheme: str):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    found = {}
+    with color_scheme(driver, scheme):
+        for name, page in PAGE_TYPES.items():
+            open_in(driver, site_url + page, scheme)
+            if page.startswith("all-papers/"):
+                box = wait(driver, lambda d: d.find_element(By.ID, "effdiff-papers").get_attribute("data-ready") == "true"
+                           and d.find_element(By.ID, "effdiff-papers"))
+                assert visible_titles(box)
+            found[name] = serious(axe_violations(driver))
+        # the filters in use: a venue chosen, a word typed, a column sorted
+        open_in(driver, site_url + "all-papers/", scheme)
+        box = wait(driver, lambda d: d.find_element(By.ID, "effdiff-papers").get_attribute("data-ready") == "true"
+                   and d.find_element(By.ID, "effdiff-papers"))
+        Select(box.find_element(By.NAME, "venue")).select_by_value("arXiv")
+        box.find_element(By.NAME, "q").send_keys("quantization")
+        box.find_element(By.CSS_SELECTOR, "th[data-sort=title] button").click()
+        assert visible_titles(box) == ["TinyQuant: 4-Bit Post-Training Quantization of Diffusion Transformers"]
+        found["all papers, filters in use"] = serious(axe_violations(driver))
+        screenshot = Path(os.environ.get("TMPDIR") or tempfile.gettempdir()) / f"effdiff-all-papers-{scheme}.png"
+        driver.save_screenshot(str(screenshot))
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_axe_reports_what_it_should(driver, site_url: str):
+    """The check can fail: grey text on white and a link told apart by colour alone are found."""
+    driver.get(site_url + "new/")
+    driver.execute_script(
+        "document.querySelector('article').insertAdjacentHTML('beforeend',"
+        " '<p style=\"color:#aaa\">faint <a href=\"#x\" style=\"text-decoration:none;color:#767676\">bare</a> text</p>')")
+    ids = {v["id"] for v in axe_violations(driver) if v["impact"] in ("serious", "critical")}
+    assert {"color-contrast", "link-in-text-block"} <= ids
+
+
+def test_filters_and_sorting_work_from_the_keyboard_alone(driver, site_url: str):
+    """Tab to the Words filter, type, Tab on to the Title column's heading and sort it with Enter."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = open_all_papers(driver, site_url)
+    driver.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+    keys = ActionChains(driver)
+
+    def tab_to(matches, limit: int = 80) -> None:
+        for _ in range(limit):
+            keys.send_keys(Keys.TAB).perform()
+            if driver.execute_script(f"return {matches}"):
+                return
+        raise AssertionError(f"Tab never reached {matches}")
+
+    tab_to("document.activeElement.name === 'q'")
+    keys.send_keys("diffusion").perform()
+    assert driver.switch_to.active_element.get_attribute("value") == "diffusion"
+    titles = visible_titles(box)
+    assert 1 < len(titles) < 8 and box.find_element(By.CSS_SELECTOR, ".effdiff-count").text == f"{len(titles)} of 8 papers"
+    tab_to("document.activeElement.closest('th[data-sort=title]') !== null")
+    keys.send_keys(Keys.ENTER).perform()
+    assert box.find_element(By.CSS_SELECTOR, "th[data-sort=title]").get_attribute("aria-sort") == "ascending"
+    assert visible_titles(box) == sorted(titles, key=str.lower)
+    keys.send_keys(Keys.ENTER).perform()
+    assert box.find_element(By.CSS_SELECTOR, "th[data-sort=title]").get_attribute("aria-sort") == "descending"
+    assert visible_titles(box) == sorted(titles, key=str.lower, reverse=True)

@@ -1,5 +1,5 @@
-"""A non-editable install carries the templates and the base site config (setup.py copies them into
-the wheel), so `effdiff build` works on a catalog root that has none of its own."""
+"""A non-editable install carries the templates, the base site config and the survey's record
+(setup.py copies them into the wheel), so `effdiff build` works on a catalog root that has none of its own."""
 
 from __future__ import annotations
 
@@ -19,18 +19,23 @@ def _setup_module():
     return module
 
 
-def test_the_build_hook_copies_every_template_and_the_site_config(tmp_path: Path):
+SURVEY_RECORD = "papers/efficient-diffusion-models-2025.yaml"
+
+
+def test_the_build_hook_copies_every_template_the_site_config_and_the_survey_record(tmp_path: Path):
     written = _setup_module().copy_resources(REPO, tmp_path / "effdiff_catalog")
     got = sorted(p.relative_to(tmp_path / "effdiff_catalog" / "_resources").as_posix() for p in written)
-    want = sorted([p.relative_to(REPO).as_posix() for p in (REPO / "templates").rglob("*") if p.is_file()] + ["site/mkdocs.yml"])
+    want = sorted([p.relative_to(REPO).as_posix() for p in (REPO / "templates").rglob("*") if p.is_file()]
+                  + ["site/mkdocs.yml", SURVEY_RECORD])
     assert got == want and "templates/site/overrides/main.html" in got
     assert (tmp_path / "effdiff_catalog" / "_resources" / "site" / "mkdocs.yml").read_bytes() == (REPO / "site" / "mkdocs.yml").read_bytes()
 
 
 def test_the_sdist_manifest_names_the_same_resources():
     manifest = (REPO / "MANIFEST.in").read_text(encoding="utf-8").splitlines()
-    assert "graft templates" in manifest and "include site/mkdocs.yml" in manifest
-    assert _setup_module().RESOURCES == ("templates", "site/mkdocs.yml")
+    assert "graft templates" in manifest and "include site/mkdocs.yml" in manifest and f"include {SURVEY_RECORD}" in manifest
+    assert _setup_module().RESOURCES == ("templates", "site/mkdocs.yml", SURVEY_RECORD)
+    assert common.SURVEY_RECORD == SURVEY_RECORD
 
 
 def test_a_root_without_templates_builds_with_the_installed_ones(tmp_path: Path, monkeypatch):
@@ -44,5 +49,6 @@ def test_a_root_without_templates_builds_with_the_installed_ones(tmp_path: Path,
     assert resources.templates == packaged / "_resources" / "templates"
     build(root, log=lambda *_: None)
     assert (root / "README.md").read_bytes() == (REPO / "README.md").read_bytes()
+    assert (root / "CITATION.cff").read_bytes() == (REPO / "CITATION.cff").read_bytes()
     home = (root / "site" / "public" / "index.html").read_text(encoding="utf-8")
     assert 'type="application/atom+xml"' in home  # the theme override came along

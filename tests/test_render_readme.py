@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import markdown
-from conftest import REPO
+import pytest
 
 from effdiff_catalog.catalog import Catalog
-from effdiff_catalog.render.common import md_text, venue_label
-from effdiff_catalog.render.readme import Slugger, render_readme
+from effdiff_catalog.render.common import REPO_URL, md_text, md_url, venue_label
+from effdiff_catalog.render.readme import LINK_LABELS, Slugger, _cells, align_tables, entry_line, home_nodes, render_readme
+from conftest import NODE_MODULES, REPO, installed_tool, make_catalog, node_command
 
 
 def readme(root: Path) -> str:
@@ -32,20 +36,35 @@ def section(text: str, heading: str) -> list[str]:
 
 def test_entries_have_the_awesome_list_format(small_root: Path):
     text = readme(small_root)
+    # the survey list's format, with the brackets that are not links escaped
     assert section(text, "##### ODE Solver") == [
-        "- **[NeurIPS 2023]** FastSampler: Few-Step ODE Solving for Latent Diffusion. "
-        "[[Paper]](https://arxiv.org/abs/2305.01234) [[Code]](https://github.com/example/fastsampler) "
-        "[[Project]](https://example.org/fastsampler)"
+        r"- **\[NeurIPS 2023\]** FastSampler: Few-Step ODE Solving for Latent Diffusion. "
+        r"[\[Paper\]](https://arxiv.org/abs/2305.01234) [\[Code\]](https://github.com/example/fastsampler) "
+        r"[\[Project\]](https://example.org/fastsampler)"
     ]
     # a preprint shows the year and month of its arXiv id
     assert section(text, "##### Post-Training Quantization") == [
-        "- **[arXiv 2024.07]** TinyQuant: 4-Bit Post-Training Quantization of Diffusion Transformers. "
-        "[[Paper]](https://arxiv.org/abs/2407.04321) [[Code]](https://github.com/example/tinyquant)"
+        r"- **\[arXiv 2024.07\]** TinyQuant: 4-Bit Post-Training Quantization of Diffusion Transformers. "
+        r"[\[Paper\]](https://arxiv.org/abs/2407.04321) [\[Code\]](https://github.com/example/tinyquant)"
     ]
 
 
+def test_a_paper_on_two_nodes_has_its_links_once(small_root: Path):
+    """cachenet-2024 is filed under caching, then early exit: listed in full under the node its record
+    names first, named under the other (awesome-lint's double-link rule: every link once), even
+    though early exit comes first in the README."""
+    text = readme(small_root)
+    full = (r"- **\[CVPR 2024\]** CacheNet: Reusing Features Across Denoising Steps. "
+            r"[\[Paper\]](https://example.org/cachenet.pdf)")
+    assert [line for line in section(text, "### Caching Technique") if "CacheNet" in line] == [full]
+    assert [line for line in section(text, "##### Early Exit") if "CacheNet" in line] == [
+        r"- **\[CVPR 2024\]** CacheNet: Reusing Features Across Denoising Steps. Listed with its links under Caching Technique."]
+    assert text.count("https://example.org/cachenet.pdf") == 1
+
+
 def test_newest_first_then_title(hostile_root: Path):
-    labels = [re.match(r"- \*\*\[(.*?)\]\*\* (.*?)\. \[", line).groups() for line in section(readme(hostile_root), "#### Pruning")]
+    entry = re.compile(r"- \*\*\\\[(.*?)\\\]\*\* (.*?)\. \[")
+    labels = [entry.match(line).groups() for line in section(readme(hostile_root), "#### Pruning")]
     assert labels == [
         ("arXiv 2024.03", "&lt;script&gt;alert(1)&lt;/script&gt;"),
         ("ICLR 2024", "Evil\\](javascript:alert(1))"),
@@ -56,7 +75,9 @@ def test_newest_first_then_title(hostile_root: Path):
 def test_sections_follow_the_taxonomy_and_skip_empty_nodes(small_root: Path):
     text = readme(small_root)
     headings = [line for line in text.splitlines() if re.match(r"#{2,6} ", line)]
-    assert headings[:4] == ["## Citation", "## Contents", "## Algorithm-Level Optimization", "### Efficient Fine-tuning"]
+    # the table of contents is the first section (awesome-lint), the citation the last
+    assert headings[:3] == ["## Contents", "## Algorithm-Level Optimization", "### Efficient Fine-tuning"]
+    assert headings[-1] == "## Citation"
     # the catalog has nothing on training, latent diffusion, parallel computing: no section for them
     for empty in ("Efficient Training", "Latent Diffusion", "Parallel Computing", "Hardware-Software Co-Design"):
         assert not any(h.endswith(" " + empty) for h in headings), empty
@@ -69,26 +90,75 @@ def test_sections_follow_the_taxonomy_and_skip_empty_nodes(small_root: Path):
 def test_contents_counts_papers_per_node(small_root: Path):
     text = readme(small_root)
     assert "- [Algorithm-Level Optimization](#algorithm-level-optimization) (6)\n" in text
-    assert "    - [Pruning](#pruning) (1)\n" in text
+    # two levels of list; the deeper sections follow their second-level section on its line
+    assert ("  - [Compression](#compression) (2): [Quantization](#quantization) (1): "
+            "[Post-Training Quantization](#post-training-quantization) (1) · [Pruning](#pruning) (1)\n") in text
     assert "  - [Caching Technique](#caching-technique) (1)\n" in text
     # a paper filed in two places counts once per node, and the anchors are GitHub's
     assert "- [System-Level Optimization](#system-level-optimization) (1)\n" in text
 
 
+def test_contents_lists_every_section_heading_in_order(small_root: Path):
+    """What awesome-lint's awesome-toc checks, in Python: the contents link the headings after it, in
+    order, with GitHub's anchors (all but the sub-headings of Working with this repository); two
+    levels of list, the deeper sections inline."""
+    text = readme(small_root)
+    start = text.index("## Contents\n")
+    toc = text[start:text.index("\n## ", start + 1)]
+    slugger = Slugger()
+    headings = [(m.group(2), slugger.slug(m.group(2))) for m in re.finditer(r"^(#{1,6}) (.*)$", text, re.M)]
+    expected = [h for h in headings[2:] if h[0] not in ("Quick start", "Exit codes", "Adding a paper")]
+    assert re.findall(r"\[([^\]]+)\]\(#([^)]+)\)", toc) == expected
+    assert [line.index("- ") for line in toc.splitlines() if "- [" in line] == [0, 2, 2, 2, 0, 2, 0, 0, 0]
+
+
 def test_survey_bibtex_and_generated_comment(small_root: Path):
+    """A catalog without the survey's record (this one) cites it from the record that comes with the package."""
     text = readme(small_root)
     assert text.startswith("<!-- This file is generated by `effdiff build`")
     assert "[Efficient Diffusion Models: A Survey](https://arxiv.org/abs/2502.06805)" in text
     assert "Hui Shen, Jingxuan Zhang," in text and "Mi Zhang." in text
     block = re.search(r"```bibtex\n(.*?)\n```", text, re.S).group(1)
-    assert block.startswith("@article{shen2025efficient,") and "year={2025}" in block and "TMLR" in block
+    assert block.startswith("@article{shen2025efficient,\n  title = {Efficient Diffusion Models: A Survey},")
+    assert "author = {Hui Shen and Jingxuan Zhang and " in block and " and Mi Zhang},\n" in block
+    assert "journal = {Transactions on Machine Learning Research}" in block and "year = 2025" in block
+
+
+def test_the_only_rule_off_is_awesome_list_item_and_the_template_says_why():
+    template = (REPO / "templates" / "README.md.j2").read_text(encoding="utf-8")
+    assert re.findall(r"<!--\s*lint (\w+) ([\w-]+)\s*-->", template) == [("disable", "awesome-list-item")]
+    comment = template[:template.index("<!--lint disable")]
+    assert "awesome-list-item" in comment and "**[Venue Year]** Title. [[Paper]](url) [[Code]](url)" in comment
 
 
 def test_frameworks_table_marks_unknown_fine_tuning(small_root: Path):
     text = readme(small_root)
-    assert "| FastLib [[Code]](https://github.com/example/fastlib) | ✅ | ❌ | ✅ | Fused attention kernels |" in text
-    assert ("| ServeDiff [[Code]](https://github.com/example/servediff) [[Docs]](https://example.org/servediff/docs)"
-            " | ❌ | — | ✅ |  |") in text
+    rows = [_cells(line) for line in text.splitlines() if line.startswith("| FastLib") or line.startswith("| ServeDiff")]
+    assert rows == [
+        [r"FastLib [\[Code\]](https://github.com/example/fastlib)", "✅", "❌", "✅", "Fused attention kernels"],
+        [r"ServeDiff [\[Code\]](https://github.com/example/servediff) [\[Docs\]](https://example.org/servediff/docs)",
+         "❌", "—", "✅", ""],
+    ]
+
+
+def test_tables_are_padded_so_the_pipes_line_up(small_root: Path):
+    text = readme(small_root)
+    for table in re.findall(r"(?:^\|.*\n)+", text, re.M):
+        lines = table.splitlines()
+        pipes = [[i for i, c in enumerate(line.encode("utf-16-le").decode("utf-16-le")) if c == "|" and line[i - 1:i] != "\\"]
+                 for line in lines]
+        assert len({tuple(p) for p in pipes}) == 1, table
+
+
+def test_align_tables_centres_and_counts_as_remark_does():
+    text = "x\n\n| a | b | c |\n|:-|:-:|--:|\n| 😀 long | ✅ | 1 |\n| esc \\| pipe | — | 22 |\n\n```\n| not | a |\n|-|-|\n```\n"
+    assert align_tables(text) == (
+        "x\n\n"
+        "| a           |  b  |   c |\n"
+        "| :---------- | :-: | --: |\n"
+        "| 😀 long     |  ✅  |   1 |\n"  # the emoji counts two (UTF-16), as remark counts it
+        "| esc \\| pipe |  —  |  22 |\n"
+        "\n```\n| not | a |\n|-|-|\n```\n")
 
 
 def test_working_with_the_repository_has_exactly_the_two_quick_start_commands(small_root: Path):
@@ -146,9 +216,9 @@ def test_extension_nodes_are_marked_in_contents_and_sections(small_root: Path):
         "algorithm.efficient_training.loss_formulation.few_step_objectives"))
     text = readme(small_root)
     contents = text[text.index("## Contents"):]
-    assert "- [Few-Step Training Objectives](#few-step-training-objectives) (1) ⁺" in contents
+    assert "[Few-Step Training Objectives](#few-step-training-objectives) (1) ⁺" in contents
     # a survey node carries no mark
-    assert re.search(r"- \[ODE Solver\]\(#ode-solver\) \(\d+\)\n", contents)
+    assert re.search(r"\[ODE Solver\]\(#ode-solver\) \(\d+\)(?! ⁺)", contents)
     body = text.split("##### Few-Step Training Objectives\n", 1)[1]
     assert body.lstrip().startswith("> ⁺ The catalog's extension of the survey's taxonomy: Objectives that train")
     assert "Sections marked ⁺ are the catalog's extensions" in text
@@ -165,3 +235,70 @@ def test_site_sources_mark_extension_nodes(small_root: Path, tmp_path: Path):
     assert 'class="effdiff-extension"' in node and "catalog extension" in node
     survey_node = (paths.docs / "taxonomy/system/caching/index.md").read_text(encoding="utf-8")
     assert "effdiff-extension" not in survey_node
+
+
+# -- GitHub and awesome-lint ------------------------------------------------------------------------
+
+
+def _unescaped_entry(catalog: Catalog, paper) -> str:
+    """An entry as the README wrote it before the escapes: `**[V]** Title. [[Paper]](url)`."""
+    title = md_text(paper.title) + ("" if re.search(r"[.?!]$", paper.title) else ".")
+    links = " ".join(f"[[{label}]]({md_url(url)})" for key, label in LINK_LABELS if (url := getattr(paper.links, key)))
+    return f"- **[{md_text(venue_label(catalog, paper))}]** {title} {links}".rstrip()
+
+
+@pytest.mark.parametrize("names", [(), ("small", "hostile")], ids=["shipped", "hostile"])
+def test_github_renders_every_entry_as_before_the_escapes(names, tmp_path: Path):
+    """cmark-gfm (GitHub's renderer) gives the same HTML for every entry line, escaped or not: the
+    escapes only stop linters from reading `[ICLR 2023]` and `[Paper]` as references."""
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    catalog = Catalog.load_valid(make_catalog(tmp_path / "c", *names) if names else REPO)
+    text = render_readme(catalog)
+    home = home_nodes(catalog)
+    checked = 0
+    for paper in catalog.papers.values():
+        line = entry_line(catalog, paper)
+        assert line in text.splitlines()
+        before, after = (cmarkgfm.github_flavored_markdown_to_html(s) for s in (_unescaped_entry(catalog, paper), line))
+        assert after == before, paper.id
+        labels = [label for key, label in LINK_LABELS if getattr(paper.links, key)]
+        assert re.findall(r"<a [^>]*>([^<]*)</a>", after) == [f"[{label}]" for label in labels]
+        checked += 1
+        for node in paper.categories:
+            if node != home[paper.id]:  # named without links under its other nodes
+                assert f"Listed with its links under {catalog.taxonomy[home[paper.id]].title}." in text
+    assert checked == len(catalog.papers)
+
+
+def awesome_lint(readme_text: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """awesome-lint on a README, as in a clone of the repository: a git work tree with a GitHub
+    remote and CONTRIBUTING.md beside it; offline, so the rule that asks GitHub's API has nothing to say."""
+    cli = installed_tool(NODE_MODULES / "awesome-lint" / "cli.js", "awesome-lint (npm)")
+    work = tmp_path / "clone"
+    work.mkdir()
+    (work / "README.md").write_text(readme_text, encoding="utf-8")
+    shutil.copy(REPO / "CONTRIBUTING.md", work / "CONTRIBUTING.md")
+    for args in (["init", "-q", "-b", "main"], ["remote", "add", "origin", f"{REPO_URL}.git"],
+                 ["config", "branch.main.remote", "origin"]):
+        subprocess.run(["git", *args], cwd=work, check=True, capture_output=True)
+    return subprocess.run([*node_command(cli), "README.md"], cwd=work, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "0"})
+
+
+def test_awesome_lint_accepts_the_shipped_readme(tmp_path: Path):
+    result = awesome_lint((REPO / "README.md").read_text(encoding="utf-8"), tmp_path)
+    report = result.stdout + result.stderr
+    assert result.returncode == 0 and "✖" not in report.replace("✖ Linting", ""), report
+    assert "Linting" in report  # it ran
+
+
+def test_awesome_lint_accepts_hostile_titles(hostile_root: Path, tmp_path: Path):
+    result = awesome_lint(readme(hostile_root), tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_awesome_lint_finds_what_the_escapes_prevent(small_root: Path, tmp_path: Path):
+    """The test can fail: the entry format before the escapes breaks the rules the issue named."""
+    text = readme(small_root).replace(r"**\[", "**[").replace(r"\]**", "]**").replace(r"[\[", "[[").replace(r"\]](", "]](")
+    result = awesome_lint(text, tmp_path)
+    assert result.returncode == 1 and "no-undefined-references" in result.stdout + result.stderr

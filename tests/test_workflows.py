@@ -46,7 +46,7 @@ def test_pull_request_checks_are_read_only_and_complete():
     assert "pull_request" in wf["on"] and "pull_request_target" not in wf["on"]
     assert wf["permissions"] == {"contents": "read"}
     text = runs(wf)
-    for command in ("effdiff validate --strict", "effdiff fmt --check", "effdiff build --check", "python -m pytest",
+    for command in ("effdiff validate --strict", "effdiff fmt --check", "effdiff build --check", "bash .ci/tools", "python -m pytest",
                     "effdiff check-links --changed-since", "effdiff build --out site/public"):
         assert command in text, command
     assert any(step.get("uses", "").startswith("actions/upload-artifact@") for step in steps(wf))

@@ -1,5 +1,6 @@
-"""`effdiff build` as named steps: load and validate the catalog, render the README, write the site
-sources, write the data files, run the site build. Each step is a function the CLI calls in turn."""
+"""`effdiff build` as named steps: load and validate the catalog, render the README and CITATION.cff,
+write the site sources, write the data files, run the site build. Each step is a function the CLI
+calls in turn."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Callable, TypeVar
 
 from .catalog import Catalog, CatalogError
 from .errors import DataError, EnvironmentProblem
+from .render.citation import CITATION_FILE, citation, citation_cff, citation_path
 from .render.common import Resources
 from .render.readme import readme_path, render_readme
 from .render.site import SitePaths, run_mkdocs, source_date_epoch, write_data_files, write_site_sources
@@ -44,6 +46,20 @@ def render_readme_step(catalog: Catalog, resources: Resources, check: bool) -> b
     path = readme_path(catalog.root)
     check_output_file(path, "the README", DataError)
     text = render_readme(catalog, resources)
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if current == text:
+        return False
+    if not check:
+        write_text_atomic(path, text)
+    return True
+
+
+def render_citation_step(catalog: Catalog, resources: Resources, check: bool) -> bool:
+    """Render CITATION.cff (GitHub's "Cite this repository"); write it, or with check only compare.
+    True when the file differs."""
+    path = citation_path(catalog.root)
+    check_output_file(path, CITATION_FILE, DataError)
+    text = citation_cff(catalog, citation(catalog, resources))
     current = path.read_text(encoding="utf-8") if path.exists() else None
     if current == text:
         return False
@@ -94,7 +110,9 @@ def build(root: Path, out: Path | None = None, *, check: bool = False, site: boo
     catalog = step("load and validate the catalog", lambda: load_catalog(root))
     resources = Resources.find(root)
     result.readme_changed = bool(step("render README", lambda: render_readme_step(catalog, resources, check)))
-    result.stale = step("sync contributor files", lambda: sync_contributor_files(catalog, check))
+    if step("render CITATION.cff", lambda: render_citation_step(catalog, resources, check)):
+        result.stale.append(CITATION_FILE)
+    result.stale += step("sync contributor files", lambda: sync_contributor_files(catalog, check))
     if check or not site:
         return result
     paths = SitePaths.for_root(root, out)
@@ -118,6 +136,8 @@ def _describe(name: str, value: object) -> str:
         return f"{len(value.papers)} papers, {len(value.frameworks)} frameworks"
     if name == "render README":
         return "README.md differs" if value else "README.md up to date"
+    if name == "render CITATION.cff":
+        return "CITATION.cff differs" if value else "CITATION.cff up to date"
     if name == "sync contributor files" and isinstance(value, list):
         return ("differ: " + ", ".join(value)) if value else "up to date"
     if isinstance(value, int):

@@ -194,6 +194,7 @@ def _none_if_empty(value: Any) -> Any:
 Line = Annotated[str, AfterValidator(_one_line)]
 Url = Annotated[str, AfterValidator(check_url), Field(json_schema_extra={"format": "uri", "pattern": "^https?://"})]
 Number = Annotated[Union[int, float], PlainValidator(_number), WithJsonSchema({"type": "number"})]
+_UNIQUE_ITEMS = Field(json_schema_extra={"uniqueItems": True})  # what _unique checks, told to editors
 
 
 class _Model(BaseModel):
@@ -248,19 +249,22 @@ class Paper(_Model):
         None, description="All authors in order, 'First Last'. Leave out rather than guess.")
     venue: Annotated[str, AfterValidator(_venue)] = Field(
         description="Canonical venue name from venues.yaml ('NeurIPS', 'ICLR', ...); 'arXiv' for preprints.")
-    year: Annotated[int, Field(strict=True), AfterValidator(check_year)] = Field(description="Year of the venue (or of the preprint).")
-    arxiv: Optional[Annotated[str, AfterValidator(_arxiv), Field(pattern=ARXIV_RE.pattern)]] = Field(None, description="arXiv id without version, e.g. '2206.00927'.")
+    # the schema says what it can for editors: the lowest year (the highest asks the clock, so only validate checks it)
+    year: Annotated[int, Field(strict=True, json_schema_extra={"minimum": MIN_YEAR}), AfterValidator(check_year)] = Field(
+        description="Year of the venue (or of the preprint).")
+    arxiv: Optional[Annotated[str, AfterValidator(_arxiv), Field(json_schema_extra={"pattern": ARXIV_RE.pattern})]] = Field(
+        None, description="arXiv id without version, e.g. '2206.00927'.")
     doi: Optional[Annotated[str, AfterValidator(_doi), Field(json_schema_extra={"pattern": DOI_RE.pattern})]] = Field(None, description="DOI without resolver prefix, e.g. '10.1609/aaai.v38i5.28226'.")
     links: Links = Field(description="Links to the paper, code and project page.")
     code_stats: Optional[CodeStats] = Field(
         None, description="Stars and last commit of the `links.code` repository (GitHub), with the date they were read.")
-    categories: Annotated[list[Annotated[str, AfterValidator(_category)]], Field(min_length=1), AfterValidator(_unique)] = Field(
+    categories: Annotated[list[Annotated[str, AfterValidator(_category)]], Field(min_length=1), AfterValidator(_unique), _UNIQUE_ITEMS] = Field(
         description="Taxonomy node ids from taxonomy.yaml, deepest that fits; several if the survey discusses the paper in several places.")
-    modality: Annotated[list[Annotated[str, AfterValidator(_facet("modality"))]], AfterValidator(_unique)] = Field(
+    modality: Annotated[list[Annotated[str, AfterValidator(_facet("modality"))]], AfterValidator(_unique), _UNIQUE_ITEMS] = Field(
         default_factory=list, description="What the model generates: ids from the `modality` facet of taxonomy.yaml.")
-    strategies: Annotated[list[Annotated[str, AfterValidator(_facet("strategies"))]], AfterValidator(_unique)] = Field(
+    strategies: Annotated[list[Annotated[str, AfterValidator(_facet("strategies"))]], AfterValidator(_unique), _UNIQUE_ITEMS] = Field(
         default_factory=list, description="Strategies of the vision survey (EDS and EPS ids from taxonomy.yaml).")
-    tags: Annotated[list[Annotated[str, AfterValidator(_tag)]], AfterValidator(_unique)] = Field(
+    tags: Annotated[list[Annotated[str, AfterValidator(_tag)]], AfterValidator(_unique), _UNIQUE_ITEMS] = Field(
         default_factory=list, description="Free keywords, lowercase and hyphenated, e.g. 'text-to-image'.")
     added: dt.date = Field(description="Date the record was added to the catalog (YYYY-MM-DD).")
     notes: Optional[str] = Field(None, description="A short note in our own words (never the abstract).")

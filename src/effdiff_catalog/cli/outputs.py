@@ -33,7 +33,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"{name} is out of date: it differs from what the data renders; run effdiff build and commit it")
         if stale:
             return 1
-        print("README.md is up to date")
+        print("README.md and CITATION.cff are up to date")
         return 0
     if result.site:
         print(f"site built in {result.site}")

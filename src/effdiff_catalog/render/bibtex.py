@@ -129,11 +129,12 @@ def paper_fields(catalog: Catalog, paper: Paper) -> tuple[str, dict[str, str]]:
     return entry_type, {k: fields[k] for k in FIELD_ORDER if k in fields}
 
 
-def bibtex_library(catalog: Catalog, papers: Iterable[Paper]) -> bibtexparser.Library:
+def bibtex_library(catalog: Catalog, papers: Iterable[Paper], key: str | None = None) -> bibtexparser.Library:
+    """The papers as entries keyed by record id (or, for a single paper, by `key`)."""
     library = bibtexparser.Library()
     for paper in papers:
         entry_type, fields = paper_fields(catalog, paper)
-        library.add(bib.Entry(entry_type, paper.id, [bib.Field(k, v) for k, v in fields.items()]))
+        library.add(bib.Entry(entry_type, key or paper.id, [bib.Field(k, v) for k, v in fields.items()]))
     return library
 
 
@@ -144,15 +145,21 @@ def _format() -> bibtexparser.BibtexFormat:
     return fmt
 
 
+def _write(library: bibtexparser.Library) -> str:
+    # values are already enclosed and escaped: an empty unparse stack writes them as they are
+    text = bibtexparser.write_string(library, unparse_stack=[], bibtex_format=_format())
+    return text.strip("\n") + "\n"
+
+
 def export_bibtex(catalog: Catalog, ids: Iterable[str] | None = None) -> str:
     """BibTeX of the whole catalog (sorted by id) or of the given ids (in the order given)."""
     papers = catalog.sorted_papers() if ids is None else [catalog.papers[i] for i in ids]
     if not papers:
         return ""
-    # values are already enclosed and escaped: an empty unparse stack writes them as they are
-    text = bibtexparser.write_string(bibtex_library(catalog, papers), unparse_stack=[], bibtex_format=_format())
-    return text.strip("\n") + "\n"
+    return _write(bibtex_library(catalog, papers))
 
 
-def paper_bibtex(catalog: Catalog, paper: Paper) -> str:
-    return export_bibtex(catalog, [paper.id])
+def paper_bibtex(catalog: Catalog, paper: Paper, key: str | None = None) -> str:
+    """One paper's entry, keyed by its id or by `key`; the paper need not be in the catalog (its
+    venue is looked up in the catalog's venues)."""
+    return _write(bibtex_library(catalog, [paper], key))

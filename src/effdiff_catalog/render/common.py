@@ -14,27 +14,6 @@ from ..ids import arxiv_month
 from ..model import Paper
 from ..taxonomy import Node
 
-# The survey the taxonomy comes from, as its authors cite it (their README, TMLR camera-ready).
-SURVEY = {
-    "title": "Efficient Diffusion Models: A Survey",
-    "arxiv": "2502.06805",
-    "url": "https://arxiv.org/abs/2502.06805",
-    "venue": "TMLR 2025",
-    "authors": [
-        "Hui Shen", "Jingxuan Zhang", "Boning Xiong", "Rui Hu", "Shoufa Chen", "Zhongwei Wan", "Xin Wang",
-        "Yu Zhang", "Zixuan Gong", "Guangyin Bao", "Chaofan Tao", "Yongfeng Huang", "Ye Yuan", "Mi Zhang",
-    ],
-    "bibtex": (
-        "@article{shen2025efficient,\n"
-        "  title={Efficient Diffusion Models: A Survey},\n"
-        "  author={Shen, Hui and Zhang, Jingxuan and Xiong, Boning and Hu, Rui and Chen, Shoufa and Wan, Zhongwei"
-        " and Wang, Xin and Zhang, Yu and Gong, Zixuan and Bao, Guangyin and others},\n"
-        "  journal={Transactions on Machine Learning Research (TMLR)},\n"
-        "  year={2025}\n"
-        "}"
-    ),
-}
-
 # The project's repository; commands and links in the README and the site point there.
 REPO_URL = "https://github.com/effdiff/effdiff-catalog"
 
@@ -42,24 +21,30 @@ _PACKAGE_CHECKOUT = Path(__file__).resolve().parents[3]  # an editable install: 
 _PACKAGED = Path(__file__).resolve().parents[1] / "_resources"  # a wheel: copies made by setup.py
 
 
+# the record of the survey whose taxonomy the catalog follows (render/citation.py cites it)
+SURVEY_RECORD = "papers/efficient-diffusion-models-2025.yaml"
+
+
 @dataclass(frozen=True)
 class Resources:
-    """Where the templates and the base site config are: the catalog root's own, else the ones
-    installed with the package (a wheel), else the checkout's (an editable install)."""
+    """Where the templates, the base site config and the survey's record are: the catalog root's
+    own, else the ones installed with the package (a wheel), else the checkout's (an editable install)."""
 
     templates: Path
     site_config: Path
+    survey_record: Path
 
     @classmethod
     def find(cls, root: Path) -> "Resources":
         bases = (root, _PACKAGED, _PACKAGE_CHECKOUT)
-        templates = next((b / "templates" for b in bases if (b / "templates").is_dir()), None)
-        if templates is None:
-            raise FileNotFoundError(f"no templates/ directory in {' or '.join(str(b) for b in bases)}")
-        config = next((b / "site" / "mkdocs.yml" for b in bases if (b / "site" / "mkdocs.yml").is_file()), None)
-        if config is None:
-            raise FileNotFoundError(f"no site/mkdocs.yml in {' or '.join(str(b) for b in bases)}")
-        return cls(templates, config)
+
+        def first(rel: str, is_dir: bool = False) -> Path:
+            found = next((b / rel for b in bases if ((b / rel).is_dir() if is_dir else (b / rel).is_file())), None)
+            if found is None:
+                raise FileNotFoundError(f"no {rel}{'/ directory' if is_dir else ''} in {' or '.join(str(b) for b in bases)}")
+            return found
+
+        return cls(first("templates", is_dir=True), first("site/mkdocs.yml"), first(SURVEY_RECORD))
 
 
 # -- venues, dates, ordering -------------------------------------------------------------------

@@ -28,7 +28,8 @@ from ..model import Paper
 from ..taxonomy import Node
 from .bibtex import export_bibtex
 from .charts import bar_chart
-from .common import REPO_URL, SURVEY, Resources, build_date, direct_papers, h, newest_first, subtree_counts, venue_label
+from .citation import citation
+from .common import REPO_URL, Resources, build_date, direct_papers, h, newest_first, subtree_counts, venue_label
 from .feed import FEED_SIZE, atom_feed
 from .jsonexport import paper_page, papers_json
 
@@ -97,6 +98,7 @@ class SiteWriter:
             autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True,
         )
+        self.citation = citation(catalog, resources)
         self.counts = subtree_counts(catalog)
         self.direct = direct_papers(catalog)
         self.files = 0
@@ -112,7 +114,7 @@ class SiteWriter:
         self.files += 1
 
     def _render(self, template: str, **context: Any) -> str:
-        return self.env.get_template(template).render(survey=SURVEY, repo_url=REPO_URL, **context)
+        return self.env.get_template(template).render(survey=self.citation.template_context(), repo_url=REPO_URL, **context)
 
     def topics(self, prefix: str) -> list[tuple[str, str, int, int, bool]]:
         """(title, url, papers, depth, extends the survey) of every node with papers, in the survey's order."""
