@@ -10,10 +10,10 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import EXIT_ENVIRONMENT, EXIT_USAGE, EffdiffError, exit_codes_help
-from . import imports, network, outputs, records
+from . import imports, network, outputs, records, results
 from ._common import Command
 
-GROUPS = (records, imports, network, outputs)
+GROUPS = (records, imports, network, outputs, results)
 
 
 def build_parser() -> argparse.ArgumentParser:

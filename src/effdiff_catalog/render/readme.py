@@ -15,7 +15,7 @@ from .common import REPO_URL, SURVEY, Resources, direct_papers, md_text, md_url,
 TEMPLATE = "README.md.j2"
 # Headings the template writes around the generated sections, in document order: GitHub numbers
 # repeated anchors in that order, so the node anchors must know them.
-HEADINGS_BEFORE = ["Efficient Diffusion Models: A Curated Catalog", "Citation", "Contents"]
+HEADINGS_BEFORE = ["Efficient Diffusion Models: A Curated Catalog", "Citation", "Contents", "Leaderboards"]
 HEADINGS_AFTER = ["Working with this repository", "Quick start", "Exit codes", "Adding a paper"]
 LINK_LABELS = (("paper", "Paper"), ("code", "Code"), ("project", "Project"))
 
@@ -102,7 +102,13 @@ def render_readme(catalog: Catalog, resources: Resources | None = None) -> str:
     resources = resources or Resources.find(catalog.root)
     template = environment(resources).get_template(TEMPLATE)
     papers = catalog.papers.values()
+    import yaml
+
+    from .leaderboards import best_rows
+
+    site_url = str(yaml.safe_load(resources.site_config.read_text(encoding="utf-8")).get("site_url") or REPO_URL).rstrip("/") + "/"
     text = template.render(
+        leaderboards=best_rows(catalog), site_url=site_url,
         survey=SURVEY, repo_url=REPO_URL, sections=sections(catalog),
         frameworks=[framework_row(fw) for fw in catalog.frameworks],  # frameworks.yaml's own order
         counts={"papers": len(catalog.papers), "frameworks": len(catalog.frameworks),
