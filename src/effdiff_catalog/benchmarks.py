@@ -124,7 +124,11 @@ class ResultVocab:
     def suggest(self, kind: str, value: str) -> str | None:
         """'did you mean' for an unknown benchmark, metric or model id."""
         ids = {"benchmark": [*self.benchmarks, OTHER], "metric": list(self.metrics), "model": list(self.models)}[kind]
-        match = process.extractOne(value, ids, scorer=fuzz.WRatio, score_cutoff=70) if ids else None
+        if not ids:
+            return None
+        # short ids ('fid', 'nfe') are told apart by the plain ratio; long ones by the weighted one
+        match = process.extractOne(value, ids, scorer=fuzz.ratio, score_cutoff=60) or process.extractOne(
+            value, ids, scorer=fuzz.WRatio, score_cutoff=70)
         return match[0] if match else None
 
 

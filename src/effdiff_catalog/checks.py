@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, process
 
-from .model import ID_RE, CodeStats, Framework, FrameworkLinks, Hardware, Links, Paper, Protocol, Reading, Result, Source, Speedup, arxiv_year
+from .model import ID_RE, METRIC_VALUE_TAGS, CodeStats, Framework, FrameworkLinks, Hardware, Links, Paper, Protocol, Reading, Result, Source, Speedup, arxiv_year
 from .problems import Problem
 from .text import normalize_title
 from .urls import url_key
@@ -44,6 +44,8 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, display: str, root_mod
     problems = []
     for err in exc.errors(include_url=False):
         loc = prefix + tuple(err["loc"])
+        # a metric value's union tag ('number', 'reading') is no field of the file
+        loc = tuple(p for i, p in enumerate(loc) if not (p in METRIC_VALUE_TAGS and i >= 2 and loc[i - 2] == "metrics"))
         kind = err["type"]
         ctx = err.get("ctx") or {}
         hint = str(ctx.get("hint") or "")

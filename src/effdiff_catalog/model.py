@@ -13,7 +13,8 @@ import re
 from typing import Annotated, Any, Literal, Optional, Union
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationInfo, WithJsonSchema, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, PlainValidator, Tag, ValidationInfo, WithJsonSchema,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-(?:19|20)\d\d$")
@@ -288,6 +289,13 @@ class Reading(_Model):
     unit: Line = Field(description="Its unit as printed, one that metrics.yaml converts (e.g. ms for latency_s).")
 
 
+# a value as printed in the metric's unit, or {value, unit} in another unit; told apart by shape, so an
+# error names one of the two and not both
+MetricValue = Annotated[Union[Annotated[Number, Tag("number")], Annotated[Reading, Tag("reading")]],
+                        Discriminator(lambda v: "reading" if isinstance(v, (dict, Reading)) else "number")]
+METRIC_VALUE_TAGS = ("number", "reading")
+
+
 class Speedup(_Model):
     """A speed-up against a baseline row, with what it is measured in."""
 
@@ -332,7 +340,7 @@ class Result(_Model):
     role: Literal["proposed", "baseline"] = Field(description="proposed (the paper's method) or baseline.")
     protocol: Optional[Protocol] = Field(None, description="Where the row's protocol differs from the benchmark's default.")
     hardware: Optional[Hardware] = Field(None, description="Required with a latency, throughput or latency-based speed-up.")
-    metrics: dict[str, Union[Number, Reading]] = Field(
+    metrics: dict[str, MetricValue] = Field(
         default_factory=dict, description="Metric ids of metrics.yaml and the row's values (several, from the same row).")
     speedup: Optional[Speedup] = Field(None, description="A speed-up against a baseline row, with its basis.")
     source: Source = Field(description="Where the row is printed.")

@@ -332,6 +332,12 @@ def format_value(value: float) -> str:
     return f"{value:.4g}" if abs(value) < 1e-3 else f"{round(value, 4):g}"
 
 
+def metric_text(metric: Metric, value: float) -> str:
+    """'FID 3.2', 'Latency 0.5 s', 'Training epochs 800': the label, the value, and the unit unless the label says it."""
+    unit = f" {metric.unit}" if metric.unit and metric.unit.lower() not in metric.label.lower() else ""
+    return f"{metric.label} {format_value(value)}{unit}"
+
+
 def describe_protocol(result: Result) -> str:
     """The row's protocol in a few words: 'NFE 10, DDIM, cfg 1.5, 10,000 samples'."""
     p = result.protocol

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..benchmarks import Benchmark, Metric, ResultVocab
 from ..catalog import Catalog
 from ..results import (Group, Row, catalog_rows, describe_hardware, describe_protocol, describe_source, format_value,
-                       group_comparable, leaderboard_exclusion, pareto_front, sort_rows)
+                       group_comparable, leaderboard_exclusion, metric_text, pareto_front, sort_rows)
 from .jsonexport import paper_page
 from .plots import Point, scatter_svg
 
@@ -81,8 +81,8 @@ def _plot(group: Group, quality: Metric, cost: Metric, vocab: ResultVocab, prefi
         if len(rows) < MIN_POINTS:
             continue
         points = [Point(r.values[cost.id], r.values[quality.id],
-                        f"{r.result.method} ({r.paper.id}): {quality.label} {format_value(r.values[quality.id])}, "
-                        f"{cost.label} {format_value(r.values[cost.id])}{f' {cost.unit}' if cost.unit else ''}",
+                        f"{r.result.method} ({r.paper.id}): {metric_text(quality, r.values[quality.id])}, "
+                        f"{metric_text(cost, r.values[cost.id])}",
                         row_url(r, prefix), r.result.role == "proposed") for r in rows]
         front = set(pareto_front([(p.x, p.y) for p in points], cost.lower_is_better, quality.lower_is_better))
         extra = [p.text for p in sub.key if p.field in ("hardware", "batch")]
@@ -163,8 +163,8 @@ def best_rows(catalog: Catalog, limit: int = 3) -> list[dict]:
             "benchmark": bench, "metric": metric, "page": board_page(bench.id, group.rows[0].result.base_model),
             "description": group.description, "count": sum(1 for r in rows if r.benchmark == bench.id),
             "rows": [{"method": r.result.method, "paper": r.paper.id, "value": format_value(r.values[metric.id]),
-                      "cost": ", ".join(f"{m.label} {format_value(r.values[m.id])}{f' {m.unit}' if m.unit else ''}"
-                                        for m in vocab.metrics.values() if m.kind == "cost" and m.id in r.values),
+                      "cost": ", ".join(metric_text(m, r.values[m.id]) for m in vocab.metrics.values()
+                                        if m.kind == "cost" and m.id in r.values),
                       "source": describe_source(r.result, r.paper.arxiv), "anchor": r.anchor}
                      for r in sort_rows(group.rows, metric)[:limit]],
         })

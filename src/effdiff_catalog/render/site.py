@@ -25,7 +25,7 @@ from ..catalog import Catalog
 from ..ids import first_public
 from ..model import Paper
 from ..results import (catalog_rows, describe_hardware, describe_protocol, describe_source, format_value, leaderboard_exclusion,
-                       result_values, results_csv, results_json)
+                       metric_text, result_values, results_csv, results_json)
 from ..taxonomy import Node
 from .bibtex import export_bibtex
 from .charts import bar_chart
@@ -243,7 +243,7 @@ class SiteWriter:
                 "anchor": f"r{i + 1}", "benchmark": benches[r.benchmark].title if r.benchmark in benches else "other",
                 "board_url": prefix + board_page(r.benchmark, r.base_model) if on_board else None,
                 "base_model": r.base_model, "method": r.method, "role": r.role,
-                "readings": [f"{m.label} {format_value(values[m.id])}{f' {m.unit}' if m.unit else ''}" for m in metrics],
+                "readings": [metric_text(m, values[m.id]) for m in metrics],
                 "speedup": (f"{format_value(r.speedup.value)}× speed-up ({r.speedup.basis}) vs {r.speedup.vs}" if r.speedup else ""),
                 "note": r.note, "protocol": describe_protocol(r), "hardware": describe_hardware(r),
                 "source": describe_source(r, paper.arxiv), "digitised": bool(r.digitised), "reported_in": r.reported_in,
@@ -268,9 +268,9 @@ class SiteWriter:
             counts={"rows": sum(1 for r in rows if leaderboard_exclusion(r) is None),
                     "papers": len({r.paper.id for r in rows if leaderboard_exclusion(r) is None}),
                     "benchmarks": len(by_bench), "other": sum(1 for r in rows if r.benchmark == "other")},
-            benchmarks=[{"title": vocab.benchmarks[b].title, "url": "../" + board_page(b).removeprefix(LEADERBOARDS),
+            benchmarks=[{"title": vocab.benchmarks[b].title, "url": board_page(b).removeprefix(LEADERBOARDS),
                          "metric": vocab.metrics[vocab.benchmarks[b].quality].label,
-                         "boards": [(board_title(x), "../" + x.page.removeprefix(LEADERBOARDS), len(x.rows)) for x in bs]}
+                         "boards": [(board_title(x), x.page.removeprefix(LEADERBOARDS), len(x.rows)) for x in bs]}
                         for b, bs in by_bench.items()]))
         for bench_id, bs in by_bench.items():
             if all(b.base_model for b in bs):  # the benchmark's own page, which lists its base models
