@@ -45,6 +45,8 @@ CASES = [
     ("FID with 10k samples against the default 50k", {}, {"protocol": {"samples": 10000}}, FID, None, False),
     ("FID with the default's samples written out", {}, {"protocol": {"samples": 50000}}, FID, None, True),
     ("FID against other reference statistics", {}, {"protocol": {"reference": "ImageNet validation set"}}, FID, None, False),
+    ("FID of class-balanced samples against random ones", {}, {"protocol": {"sampling": "class-balanced, 50 per class"}}, FID, None,
+     False),
     ("CFG on against off, class-conditional", {"protocol": {"guidance": "cfg"}}, {"protocol": {"guidance": "none"}}, FID, None, False),
     ("CFG against classifier guidance: both guided", {"protocol": {"guidance": "cfg"}}, {"protocol": {"guidance": "classifier"}},
      FID, None, True),

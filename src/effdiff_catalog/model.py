@@ -270,6 +270,8 @@ class Protocol(_Model):
     cfg_scale: Optional[Number] = Field(None, description="The guidance scale, as printed.")
     samples: Optional[Annotated[int, Field(strict=True, ge=1)]] = Field(None, description="Samples generated for the metrics.")
     reference: Optional[Line] = Field(None, description="The reference statistics the samples are compared with.")
+    sampling: Optional[Line] = Field(
+        None, description="How the samples' classes or prompts are drawn, where not at random (e.g. 'class-balanced, 50 per class').")
     resolution: Optional[Line] = Field(None, description="Resolution, where the benchmark leaves it open (e.g. '1024x1024').")
     precision: Optional[Line] = Field(None, description="Numeric precision of the run, e.g. fp16, bf16, W8A8.")
     batch: Optional[Annotated[int, Field(strict=True, ge=1)]] = Field(None, description="Batch size of a latency or throughput.")

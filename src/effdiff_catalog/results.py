@@ -100,8 +100,9 @@ def comparability_key(row: Row, bench: Benchmark, quality: Metric, cost: Metric 
     - the benchmark;
     - the base model (rows of training-free methods are compared on the model they run on; rows
       without one are trained models, compared among themselves);
-    - for a sample statistic (FID, IS, precision, ...): the number of samples and the reference
-      statistics (the row's protocol, else the benchmark's default);
+    - for a sample statistic (FID, IS, precision, ...): the number of samples, the reference
+      statistics (the row's protocol, else the benchmark's default) and how the samples were drawn
+      (class-balanced sampling lowers FID);
     - on class-conditional benchmarks, guidance on or off (CFG and classifier guidance both count as on); on text-to-image and
       video benchmarks guidance is a part of the sampler (distilled models run without it), so it
       does not split rows;
@@ -116,6 +117,9 @@ def comparability_key(row: Row, bench: Benchmark, quality: Metric, cost: Metric 
         reference = (proto.reference if proto and proto.reference else None) or default.reference
         parts.append(KeyPart("samples", str(samples or ""), f"{samples:,} samples" if samples else "samples not stated"))
         parts.append(KeyPart("reference", _norm(reference), f"reference: {reference}" if reference else "reference not stated"))
+        sampling = proto.sampling if proto and proto.sampling else None
+        if sampling:
+            parts.append(KeyPart("sampling", _norm(sampling), f"sampling: {sampling}"))
     if bench.conditioning == "class":
         guidance = (proto.guidance if proto and proto.guidance else None) or default.guidance
         guided = "" if guidance is None else ("none" if guidance == "none" else "guided")
@@ -254,7 +258,7 @@ def leaderboard(catalog: Catalog, benchmark: str | None = None, base_model: str 
 
 CSV_COLUMNS = ("paper", "result", "benchmark", "base_model", "method", "role", "metric", "value", "unit",
                "printed_value", "printed_unit", "speedup_basis", "speedup_vs", "steps", "nfe", "sampler", "guidance",
-               "cfg_scale", "samples", "reference", "resolution", "precision", "batch", "gpu", "gpu_count",
+               "cfg_scale", "samples", "reference", "sampling", "resolution", "precision", "batch", "gpu", "gpu_count",
                "source_table", "source_version", "source_repository", "source_commit", "source_path", "reported_in",
                "original_table", "digitised", "note")
 
@@ -278,6 +282,7 @@ def tidy_records(rows: Iterable[Row], metrics: dict[str, Metric]) -> list[dict[s
             "sampler": (p.sampler or "") if p else "", "guidance": (p.guidance or "") if p else "",
             "cfg_scale": _number(p.cfg_scale) if p and p.cfg_scale is not None else "",
             "samples": str(p.samples) if p and p.samples else "", "reference": (p.reference or "") if p else "",
+            "sampling": (p.sampling or "") if p else "",
             "resolution": (p.resolution or "") if p else "", "precision": (p.precision or "") if p else "",
             "batch": str(p.batch) if p and p.batch else "",
             "gpu": hw.gpu if hw else "", "gpu_count": str(hw.count) if hw else "",
@@ -332,6 +337,11 @@ def format_value(value: float) -> str:
     return f"{value:.4g}" if abs(value) < 1e-3 else f"{round(value, 4):g}"
 
 
+def metric_heading(metric: Metric) -> str:
+    """'FID', 'Latency (s)', 'Weight bits': the label, and the unit in brackets unless the label says it."""
+    return metric.label + (f" ({metric.unit})" if metric.unit and metric.unit.lower() not in metric.label.lower() else "")
+
+
 def metric_text(metric: Metric, value: float) -> str:
     """'FID 3.2', 'Latency 0.5 s', 'Training epochs 800': the label, the value, and the unit unless the label says it."""
     unit = f" {metric.unit}" if metric.unit and metric.unit.lower() not in metric.label.lower() else ""
@@ -359,6 +369,8 @@ def describe_protocol(result: Result) -> str:
         parts.append(f"{p.samples:,} samples")
     if p.reference:
         parts.append(f"vs {p.reference}")
+    if p.sampling:
+        parts.append(p.sampling)
     if p.resolution:
         parts.append(p.resolution)
     if p.precision:

@@ -24,8 +24,8 @@ def cmd_results(args: argparse.Namespace) -> int:
     Example: effdiff results --benchmark imagenet-256-class-cond --metric fid
     """
     from ..catalog import Catalog, CatalogError
-    from ..results import (describe_hardware, describe_protocol, describe_source, format_value, leaderboard, results_csv,
-                           results_json, select_rows)
+    from ..results import (describe_hardware, describe_protocol, describe_source, format_value, leaderboard, metric_heading,
+                           results_csv, results_json, select_rows)
 
     try:
         catalog = Catalog.load_valid(args.root)
@@ -52,7 +52,7 @@ def cmd_results(args: argparse.Namespace) -> int:
         for n, group in enumerate(board.groups, 1):
             print(f"\n  group {n}: {group.description} ({len(group.rows)} rows)")
             costs = [m for m in vocab.metrics.values() if m.kind == "cost" and any(m.id in r.values for r in group.rows)]
-            headers = ["#", metric.label, "method", "role", "paper", *[c.label for c in costs], "speed-up", "protocol",
+            headers = ["#", metric_heading(metric), "method", "role", "paper", *[metric_heading(c) for c in costs], "speed-up", "protocol",
                        "hardware", "source"]
             table = []
             for rank, row in enumerate(group.rows, 1):

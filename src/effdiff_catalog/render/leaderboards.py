@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..benchmarks import Benchmark, Metric, ResultVocab
 from ..catalog import Catalog
 from ..results import (Group, Row, catalog_rows, describe_hardware, describe_protocol, describe_source, format_value,
-                       group_comparable, leaderboard_exclusion, metric_text, pareto_front, sort_rows)
+                       group_comparable, leaderboard_exclusion, metric_heading, metric_text, pareto_front, sort_rows)
 from .jsonexport import paper_page
 from .plots import Point, scatter_svg
 
@@ -93,8 +93,8 @@ def _plot(group: Group, quality: Metric, cost: Metric, vocab: ResultVocab, prefi
             "points": [{"method": r.result.method, "paper": r.paper.id, "url": row_url(r, prefix), "anchor": r.anchor,
                         "x": format_value(r.values[cost.id]), "y": format_value(r.values[quality.id]), "front": i in front}
                        for i, r in enumerate(rows)],
-            "x_label": cost.label + (f" ({cost.unit})" if cost.unit else ""),
-            "y_label": quality.label + (f" ({quality.unit})" if quality.unit else ""),
+            "x_label": metric_heading(cost),
+            "y_label": metric_heading(quality),
         })
     return out
 
@@ -123,8 +123,8 @@ def board_context(board: Board, catalog: Catalog, prefix: str) -> dict:
                 "description": group.description,
                 "shared": [p.text for p in group.key],
                 "differs": differs,
-                "quality_cols": [{"label": m.label, "unit": m.unit, "arrow": "↓" if m.lower_is_better else "↑"} for m in quality_cols],
-                "cost_cols": [{"label": m.label, "unit": m.unit, "arrow": "↓" if m.lower_is_better else "↑"} for m in cost_cols],
+                "quality_cols": [{"label": metric_heading(m), "arrow": "↓" if m.lower_is_better else "↑"} for m in quality_cols],
+                "cost_cols": [{"label": metric_heading(m), "arrow": "↓" if m.lower_is_better else "↑"} for m in cost_cols],
                 "rows": [{
                     "rank": i, "method": r.result.method, "role": r.result.role, "paper": r.paper.id, "title": r.paper.title,
                     "url": row_url(r, prefix), "anchor": r.anchor,

@@ -3,7 +3,8 @@ row, the Pareto front a step line. No chart library; the same data always gives 
 
 Axes are oriented so that better is up and to the right: an axis whose metric is better when lower
 runs from high to low. Costs that span orders of magnitude (NFE, latency, TFLOPs, bits) are on a log
-axis (metrics.yaml `log: true`).
+axis (metrics.yaml `log: true`), and so is any axis whose values span more than WIDE_RANGE (FIDs from 2
+to 300 would otherwise crowd into one corner).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import math
 from dataclasses import dataclass
 
 from ..benchmarks import Metric
-from ..results import format_value, pareto_front
+from ..results import format_value, metric_heading, pareto_front
 from .common import h
 
 WIDTH = 640
 HEIGHT = 400
 LEFT, RIGHT, TOP, BOTTOM = 64, 20, 16, 52
 RADIUS = 5
+WIDE_RANGE = 30  # max / min above which a positive axis is drawn on a log scale
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ class Axis:
 
     @classmethod
     def fit(cls, metric: Metric, values: list[float]) -> "Axis":
-        log = metric.log and all(v > 0 for v in values)
+        positive = all(v > 0 for v in values)
+        log = positive and (metric.log or max(values) / min(values) > WIDE_RANGE)
         low, high = min(values), max(values)
         if log:
             low, high = math.log10(low), math.log10(high)
@@ -105,8 +108,8 @@ def scatter_svg(points: list[Point], x: Metric, y: Metric, title: str) -> str:
         py = _fmt(sy(value))
         out.append(f'<line class="effdiff-plot__grid" x1="{LEFT}" y1="{py}" x2="{LEFT + pw}" y2="{py}"/>'
                    f'<text class="effdiff-plot__tick" x="{LEFT - 6}" y="{py}" dy="4" text-anchor="end">{format_value(value)}</text>')
-    x_text = f"{x.label}{f' ({x.unit})' if x.unit else ''}{', log scale' if xa.log else ''} — better →"
-    y_text = f"{y.label}{f' ({y.unit})' if y.unit else ''}{', log scale' if ya.log else ''} — better →"
+    x_text = f"{metric_heading(x)}{', log scale' if xa.log else ''} — better →"
+    y_text = f"{metric_heading(y)}{', log scale' if ya.log else ''} — better →"
     out.append(f'<text class="effdiff-plot__axis" x="{LEFT + pw / 2:.1f}" y="{HEIGHT - 10}" text-anchor="middle">{h(x_text)}</text>')
     out.append(f'<text class="effdiff-plot__axis" transform="translate(14 {TOP + ph / 2:.1f}) rotate(-90)" '
                f'text-anchor="middle">{h(y_text)}</text>')
