@@ -147,8 +147,9 @@ class Group:
 
     def differs_from(self, other: "Group") -> list[str]:
         """The fields whose values set this group apart from another."""
-        theirs = {p.field: p.value for p in other.key}
-        return [p.field for p in self.key if theirs.get(p.field) != p.value]
+        mine, theirs = {p.field: p.value for p in self.key}, {p.field: p.value for p in other.key}
+        fields = [p.field for p in self.key] + [p.field for p in other.key if p.field not in mine]
+        return [f for f in fields if mine.get(f, "") != theirs.get(f, "")]
 
 
 def group_comparable(rows: Iterable[Row], benchmarks: dict[str, Benchmark], quality: Metric,

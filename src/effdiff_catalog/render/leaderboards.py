@@ -85,7 +85,7 @@ def _plot(group: Group, quality: Metric, cost: Metric, vocab: ResultVocab, prefi
                         f"{metric_text(cost, r.values[cost.id])}",
                         row_url(r, prefix), r.result.role == "proposed") for r in rows]
         front = set(pareto_front([(p.x, p.y) for p in points], cost.lower_is_better, quality.lower_is_better))
-        extra = [p.text for p in sub.key if p.field in ("hardware", "batch")]
+        extra = [p.text for p in sub.key if p.field in ("hardware", "batch") and p.value]
         caption = f"{quality.label} against {cost.label}" + (f" ({', '.join(extra)})" if extra else "")
         out.append({
             "caption": caption,

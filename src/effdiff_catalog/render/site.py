@@ -267,10 +267,13 @@ class SiteWriter:
             "leaderboards.md.j2",
             counts={"rows": sum(1 for r in rows if leaderboard_exclusion(r) is None),
                     "papers": len({r.paper.id for r in rows if leaderboard_exclusion(r) is None}),
-                    "benchmarks": len(by_bench), "other": sum(1 for r in rows if r.benchmark == "other")},
+                    "benchmarks": sum(1 for bs in by_bench.values() if any(b.rows for b in bs)),
+                    "other": sum(1 for r in rows if r.benchmark == "other"),
+                    "unchecked": sum(1 for r in rows if r.benchmark != "other" and leaderboard_exclusion(r))},
             benchmarks=[{"title": vocab.benchmarks[b].title, "url": board_page(b).removeprefix(LEADERBOARDS),
                          "metric": vocab.metrics[vocab.benchmarks[b].quality].label,
-                         "boards": [(board_title(x), x.page.removeprefix(LEADERBOARDS), len(x.rows)) for x in bs]}
+                         "boards": [(board_title(x), x.page.removeprefix(LEADERBOARDS),
+                                     f"{len(x.rows)}" + (f"; {len(x.excluded)} kept out" if x.excluded else "")) for x in bs]}
                         for b, bs in by_bench.items()]))
         for bench_id, bs in by_bench.items():
             if all(b.base_model for b in bs):  # the benchmark's own page, which lists its base models
