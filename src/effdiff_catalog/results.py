@@ -13,7 +13,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 from .benchmarks import OTHER, Benchmark, Metric, ResultVocab
 from .catalog import Catalog
@@ -266,8 +266,7 @@ CSV_COLUMNS = ("paper", "result", "benchmark", "base_model", "method", "role", "
 
 def _number(value: float) -> str:
     """A value as text without float noise: 2.8, 1000, 0.01065."""
-    text = f"{value:.10g}"
-    return text
+    return f"{value:.10g}"
 
 
 def tidy_records(rows: Iterable[Row], metrics: dict[str, Metric]) -> list[dict[str, str]]:
@@ -316,7 +315,6 @@ def results_csv(rows: Iterable[Row], metrics: dict[str, Metric]) -> str:
 def result_data(row: Row) -> dict:
     """One result as JSON data: where it is, the record's fields, and the values in each metric's unit."""
     data = row.result.model_dump(mode="json", exclude_none=True)
-    data.pop("digitised", None) if not row.result.digitised else None
     return {"paper": row.paper.id, "result": row.anchor, "page": f"papers/{row.paper.id}/#{row.anchor}", **data,
             "values": {k: row.values[k] for k in sorted(row.values)}}
 
@@ -326,9 +324,6 @@ def results_json(rows: Iterable[Row]) -> str:
     items = [json.dumps(result_data(r), ensure_ascii=False, separators=(",", ":"), sort_keys=False) for r in rows]
     body = ",\n".join(items)
     return f'{{"count":{len(items)},\n"results":[\n{body}\n]}}\n' if items else '{"count":0,\n"results":[]}\n'
-
-
-Formatter = Callable[[float], str]
 
 
 def format_value(value: float) -> str:
