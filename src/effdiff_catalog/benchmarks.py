@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rapidfuzz import fuzz, process
 
 from .problems import Problem
 from .yamlsrc import ConfigError, YamlDoc, dotted, load_plain
+
+if TYPE_CHECKING:
+    from .taxonomy import Taxonomy
 
 BENCHMARKS_FILE = "benchmarks.yaml"
 METRICS_FILE = "metrics.yaml"
@@ -34,6 +37,8 @@ Guidance = Literal["none", "cfg", "classifier"]
 
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
 
     @field_validator("id", check_fields=False)
     @classmethod
@@ -93,7 +98,7 @@ class Benchmark(_Entry):
     resolution: str
     conditioning: Conditioning
     modality: Modality
-    protocol: Protocol = Field(default_factory=Protocol)
+    protocol: Protocol = Field(default_factory=lambda: Protocol.model_validate({}))
     quality: str = Field(description="The main quality metric, an id of metrics.yaml.")
     featured: bool = False
 
@@ -132,12 +137,13 @@ class ResultVocab:
         return match[0] if match else None
 
 
-def _entries(doc: YamlDoc, display: str, key: str, model: type[BaseModel], problems: list[Problem]) -> list:
+def _entries(doc: YamlDoc, display: str, key: str, model: type[_Entry], problems: list[Problem]) -> list[Any]:
     raw = doc.data.get(key) if isinstance(doc.data, dict) else None
     if not isinstance(raw, list):
         problems.append(Problem(display, *doc.where(()), "error", key, f"{display} needs a '{key}' list"))
         return []
-    out, seen = [], {}
+    out: list[_Entry] = []
+    seen: dict[str, int] = {}
     for i, item in enumerate(raw):
         try:
             entry = model.model_validate(item)
@@ -150,16 +156,17 @@ def _entries(doc: YamlDoc, display: str, key: str, model: type[BaseModel], probl
                 problems.append(Problem(display, *doc.where(loc if not err["type"] == "missing" else loc[:-1], key=extra),
                                         "error", dotted(loc), message))
             continue
-        if entry.id in seen:
+        entry_id = entry.id
+        if entry_id in seen:
             problems.append(Problem(display, *doc.where((key, i, "id")), "error", f"{key}[{i}].id",
-                                    f"id '{entry.id}' is listed twice (first as {key}[{seen[entry.id]}])"))
+                                    f"id '{entry_id}' is listed twice (first as {key}[{seen[entry_id]}])"))
             continue
-        seen[entry.id] = i
+        seen[entry_id] = i
         out.append(entry)
     return out
 
 
-def load_result_vocab(root: Path, taxonomy=None) -> ResultVocab:
+def load_result_vocab(root: Path, taxonomy: "Taxonomy | None" = None) -> ResultVocab:
     """benchmarks.yaml, metrics.yaml and models.yaml of a catalog root (those that exist), checked
     against each other and the taxonomy; ConfigError with every problem located."""
     problems: list[Problem] = []

@@ -161,8 +161,8 @@ def result_problems(data: dict, doc: YamlDoc, display: str, vocab: Vocab) -> lis
                     " (CONTRIBUTING.md, 'Results')", key=True)
             continue
         hardware = isinstance(row.get("hardware"), dict)
-        metrics = row.get("metrics") if isinstance(row.get("metrics"), dict) else {}
-        for name, raw in metrics.items():
+        metrics = row.get("metrics")
+        for name, raw in (metrics.items() if isinstance(metrics, dict) else ()):
             loc = at + ("metrics", name)
             metric = rv.metrics.get(name)
             if name == "speedup":

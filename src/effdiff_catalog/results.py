@@ -18,7 +18,7 @@ from typing import Iterable, Optional, Sequence
 from .benchmarks import OTHER, Benchmark, Metric, ResultVocab
 from .catalog import Catalog
 from .errors import UsageError
-from .model import Paper, Result
+from .model import Paper, Reading, Result
 
 
 def anchor(index: int) -> str:
@@ -55,7 +55,7 @@ def result_values(result: Result, metrics: dict[str, Metric]) -> dict[str, float
     out: dict[str, float] = {}
     for name, raw in result.metrics.items():
         metric = metrics.get(name)
-        value, unit = (raw.value, raw.unit) if hasattr(raw, "unit") else (raw, None)
+        value, unit = (raw.value, raw.unit) if isinstance(raw, Reading) else (raw, None)
         out[name] = metric.to_unit(float(value), unit) if metric else float(value)
     if result.speedup is not None:
         out["speedup"] = float(result.speedup.value)
@@ -293,7 +293,7 @@ def tidy_records(rows: Iterable[Row], metrics: dict[str, Metric]) -> list[dict[s
         }
         for name, raw in r.metrics.items():
             metric = metrics.get(name)
-            printed, unit = (raw.value, raw.unit) if hasattr(raw, "unit") else (raw, "")
+            printed, unit = (raw.value, raw.unit) if isinstance(raw, Reading) else (raw, "")
             out.append({**common, "metric": name, "value": _number(row.values[name]), "unit": metric.unit if metric else "",
                         "printed_value": _number(printed), "printed_unit": unit, "speedup_basis": "", "speedup_vs": ""})
         if r.speedup is not None:
@@ -385,7 +385,7 @@ def describe_source(result: Result, arxiv: Optional[str] = None) -> str:
     """'Table 3 (arXiv v2)', 'README.md of github.com/x/y at 1a2b3c4', with 'reported in' where it applies."""
     s = result.source
     if s.repository:
-        text = f"{s.path} of {re.sub(r'^https?://', '', s.repository)} at {s.commit[:7]}" + (f", {s.table}" if s.table else "")
+        text = f"{s.path} of {re.sub(r'^https?://', '', s.repository)} at {(s.commit or '')[:7]}" + (f", {s.table}" if s.table else "")
     else:
         text = s.table or ""
         if s.version:

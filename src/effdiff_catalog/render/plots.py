@@ -117,8 +117,8 @@ def scatter_svg(points: list[Point], x: Metric, y: Metric, title: str) -> str:
     if len(front) > 1:
         steps = sorted(((sx(points[i].x), sy(points[i].y)) for i in front))
         d = f"M{_fmt(steps[0][0])} {_fmt(steps[0][1])}"
-        for px, py in steps[1:]:
-            d += f" V{_fmt(py)} H{_fmt(px)}"
+        for step_x, step_y in steps[1:]:
+            d += f" V{_fmt(step_y)} H{_fmt(step_x)}"
         out.append(f'<path class="effdiff-plot__front" d="{d}"/>')
     on_front = set(front)
     for i, p in enumerate(points):

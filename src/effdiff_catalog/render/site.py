@@ -259,7 +259,7 @@ class SiteWriter:
         for board in all_boards:
             by_bench.setdefault(board.benchmark.id, []).append(board)
 
-        def board_title(board) -> str:
+        def board_title(board: Board) -> str:
             return vocab.models[board.base_model].name if board.base_model else "trained models"
 
         rows = catalog_rows(self.catalog)
