@@ -15,10 +15,11 @@ def repo_root() -> Path:
 
 
 def new_root(root: Path, shipped: bool = False) -> Path:
-    """A catalog root with the repository's taxonomy and venues: no records, or (shipped) a copy of
-    the shipped records and frameworks."""
+    """A catalog root with the repository's taxonomy, venues and result vocabularies: no records, or
+    (shipped) a copy of the shipped records and frameworks."""
     root.mkdir(parents=True, exist_ok=True)
-    for name in ("taxonomy.yaml", "venues.yaml", *(("frameworks.yaml",) if shipped else ())):
+    for name in ("taxonomy.yaml", "venues.yaml", "benchmarks.yaml", "metrics.yaml", "models.yaml",
+                 *(("frameworks.yaml",) if shipped else ())):
         shutil.copy(REPO / name, root / name)
     if shipped:
         shutil.copytree(REPO / "papers", root / "papers")

@@ -244,7 +244,8 @@ def test_hostile_titles_are_text_in_the_browser(driver, site_url: str):
 
 
 def test_no_errors_in_the_browser_log_and_no_request_leaves_127_0_0_1(driver, site_url: str):
-    for page in ("", "all-papers/", "taxonomy/algorithm/compression/pruning/", "papers/script-alert-2024/",
+    for page in ("", "all-papers/", "taxonomy/algorithm/compression/pruning/", "papers/script-alert-2024/", "leaderboards/",
+                 "leaderboards/cifar10-32-uncond/edm-cifar10-vp/", "papers/fastsampler-2023/",
                  "frameworks/", "statistics/", "contributing/"):
         driver.get(site_url + page)
     errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
@@ -290,7 +291,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # WCAG 2.0,
 PAGE_TYPES = {"home": "", "all papers": "all-papers/", "all papers, filtered by its query": "all-papers/?node=algorithm&q=diffusion",
               "paper with results": "papers/fastsampler-2023/", "node": "taxonomy/algorithm/compression/",
               "taxonomy": "taxonomy/", "statistics": "statistics/", "frameworks": "frameworks/", "new": "new/",
-              "contributing": "contributing/"}
+              "contributing": "contributing/", "leaderboards": "leaderboards/",
+              "leaderboard": "leaderboards/cifar10-32-uncond/edm-cifar10-vp/"}
 SCHEMES = {"light": "default", "dark": "slate"}
 
 
@@ -396,3 +398,39 @@ def test_filters_and_sorting_work_from_the_keyboard_alone(driver, site_url: str)
     keys.send_keys(Keys.ENTER).perform()
     assert box.find_element(By.CSS_SELECTOR, "th[data-sort=title]").get_attribute("aria-sort") == "descending"
     assert visible_titles(box) == sorted(titles, key=str.lower, reverse=True)
+
+
+def test_a_leaderboard_sorts_and_its_points_lead_to_paper_rows(driver, site_url: str):
+    from selenium.webdriver.common.by import By
+
+    driver.get(site_url + "leaderboards/cifar10-32-uncond/edm-cifar10-vp/")
+    table = driver.find_element(By.CSS_SELECTOR, "table.effdiff-sortable")
+    wait(driver, lambda d: table.get_attribute("data-ready") == "true")
+
+    def column(n: int) -> list[str]:
+        return [r.find_elements(By.TAG_NAME, "td")[n].text for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+
+    assert column(3) == ["3.1", "3.1", "6.4", "15.7"]  # best FID first
+    header = table.find_element(By.XPATH, ".//th[contains(., 'FID')]")
+    header.find_element(By.TAG_NAME, "button").click()
+    assert header.get_attribute("aria-sort") == "ascending" and column(3) == ["3.1", "3.1", "6.4", "15.7"]
+    header.find_element(By.TAG_NAME, "button").click()
+    assert header.get_attribute("aria-sort") == "descending" and column(3) == ["15.7", "6.4", "3.1", "3.1"]
+    nfe = table.find_element(By.XPATH, ".//th[contains(., 'NFE')]")
+    nfe.find_element(By.TAG_NAME, "button").click()
+    assert column(4)[:3] == ["5", "10", "10"] and column(4)[-1] == ""  # rows without the value stay last
+    assert "<b>Euler</b> & \"DDIM\", NFE 10 baseline" in column(1)
+
+    # the plot: points are links with a tooltip; follow one to its row on the paper's page
+    point = driver.find_element(By.CSS_SELECTOR, "svg.effdiff-plot a.effdiff-plot__link")
+    tooltip = point.find_element(By.TAG_NAME, "title").get_attribute("textContent")
+    assert "(fastsampler-2023): FID" in tooltip and "NFE" in tooltip
+    href = driver.execute_script("return arguments[0].getAttribute('href')", point)
+    assert href.startswith("../../../papers/fastsampler-2023/#r")
+    anchor = href.rsplit("#", 1)[1]
+    driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", point)
+    wait(driver, lambda d: "/papers/fastsampler-2023/" in d.current_url)
+    assert driver.current_url.endswith("#" + anchor) and anchor.startswith("r")
+    row = driver.find_element(By.ID, anchor)
+    assert row.tag_name == "tr" and "FastSampler" in row.text
+    assert driver.execute_script("return document.querySelector(':target') && document.querySelector(':target').id") == anchor

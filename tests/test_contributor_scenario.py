@@ -37,7 +37,8 @@ def clone(tmp_path: Path) -> Path:
     if (REPO / ".git").exists():
         subprocess.run(["git", "clone", "--quiet", str(REPO), str(target)], check=True)
         # the working tree of this checkout, so the scenario tests the code and data under test
-        for name in ("papers", "taxonomy.yaml", "venues.yaml", "frameworks.yaml", "templates", "schema", "README.md", ".github"):
+        for name in ("papers", "taxonomy.yaml", "venues.yaml", "benchmarks.yaml", "metrics.yaml", "models.yaml", "frameworks.yaml",
+                     "templates", "schema", "README.md", ".github"):
             src = REPO / name
             if src.is_dir():
                 shutil.rmtree(target / name, ignore_errors=True)

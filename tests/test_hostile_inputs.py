@@ -51,14 +51,15 @@ def test_one_bad_file_is_reported_and_the_others_are_checked(empty_root: Path, c
 
 
 def _with_value(value: str) -> str:
-    return VALID_RECORD.format(id="figures-2020", title="Figures") + f"results:\n- metric: FID\n  value: {value}\n  source: Table 1\n"
+    return VALID_RECORD.format(id="figures-2020", title="Figures") + (
+        f"results:\n- benchmark: other\n  method: Figures\n  role: proposed\n  metrics:\n    fid: {value}\n  source:\n    table: Table 1\n")
 
 
 @pytest.mark.parametrize("value", [".nan", ".NaN", ".inf", "-.inf", "1.0e+400"])
 def test_non_finite_numbers_are_rejected_with_file_and_line(empty_root: Path, capsys, value: str):
     write_record(empty_root, "figures-2020", _with_value(value))
     code, out, _ = _cli(capsys, "validate", "--root", str(empty_root))
-    assert code == 1 and "papers/figures-2020.yaml:13:10: error: results[0].value: " in out and "not a finite number" in out
+    assert code == 1 and "papers/figures-2020.yaml:16:10: error: results[0].metrics.fid: " in out and "not a finite number" in out
 
 
 @settings(max_examples=60, deadline=None)
@@ -71,7 +72,8 @@ def test_every_accepted_number_makes_json_that_parses(value):
 
     data = {"id": "figures-2020", "title": "Figures", "venue": "ICLR", "year": 2020, "added": "2026-11-30",
             "links": {"paper": "https://example.org/p"}, "categories": ["system.caching"],
-            "results": [{"metric": "FID", "value": value, "source": "Table 1"}]}
+            "results": [{"benchmark": "other", "method": "M", "role": "proposed", "metrics": {"fid": value},
+                         "source": {"table": "Table 1"}}]}
     finite = not (isinstance(value, float) and not math.isfinite(value))
     try:
         paper = Paper.model_validate(data)
@@ -84,7 +86,7 @@ def test_every_accepted_number_makes_json_that_parses(value):
         raise ValueError(f"non-standard JSON number {token}")
 
     text = json.dumps(paper.model_dump(mode="json"))
-    assert json.loads(text, parse_constant=strict)["results"][0]["value"] == value
+    assert json.loads(text, parse_constant=strict)["results"][0]["metrics"]["fid"] == value
 
 
 def test_build_out_never_deletes_foreign_files(small_root: Path, tmp_path: Path, capsys):

@@ -75,8 +75,8 @@ def test_newest_first_then_title(hostile_root: Path):
 def test_sections_follow_the_taxonomy_and_skip_empty_nodes(small_root: Path):
     text = readme(small_root)
     headings = [line for line in text.splitlines() if re.match(r"#{2,6} ", line)]
-    # the table of contents is the first section (awesome-lint), the citation the last
-    assert headings[:3] == ["## Contents", "## Algorithm-Level Optimization", "### Efficient Fine-tuning"]
+    # the table of contents is the first section (awesome-lint), the leaderboards next, the citation the last
+    assert headings[:4] == ["## Contents", "## Leaderboards", "## Algorithm-Level Optimization", "### Efficient Fine-tuning"]
     assert headings[-1] == "## Citation"
     # the catalog has nothing on training, latent diffusion, parallel computing: no section for them
     for empty in ("Efficient Training", "Latent Diffusion", "Parallel Computing", "Hardware-Software Co-Design"):
@@ -109,7 +109,7 @@ def test_contents_lists_every_section_heading_in_order(small_root: Path):
     headings = [(m.group(2), slugger.slug(m.group(2))) for m in re.finditer(r"^(#{1,6}) (.*)$", text, re.M)]
     expected = [h for h in headings[2:] if h[0] not in ("Quick start", "Exit codes", "Adding a paper")]
     assert re.findall(r"\[([^\]]+)\]\(#([^)]+)\)", toc) == expected
-    assert [line.index("- ") for line in toc.splitlines() if "- [" in line] == [0, 2, 2, 2, 0, 2, 0, 0, 0]
+    assert [line.index("- ") for line in toc.splitlines() if "- [" in line] == [0, 0, 2, 2, 2, 0, 2, 0, 0, 0]  # Leaderboards first
 
 
 def test_survey_bibtex_and_generated_comment(small_root: Path):

@@ -91,8 +91,10 @@ def test_sources_have_a_page_per_node_and_per_paper(built: Path):
 
 def test_navigation_follows_the_taxonomy(built: Path):
     config = yaml.safe_load(SitePaths.for_root(built).config.read_text(encoding="utf-8"))
-    assert [next(iter(item)) for item in config["nav"]] == ["Home", "All papers", "New", "Taxonomy", "Frameworks",
-                                                              "Statistics", "Contributing"]
+    assert [next(iter(item)) for item in config["nav"]] == ["Home", "All papers", "New", "Taxonomy", "Leaderboards",
+                                                              "Frameworks", "Statistics", "Contributing"]
+    assert config["nav"][4]["Leaderboards"] == ["leaderboards/index.md", {"CIFAR-10 32×32, unconditional": [
+        "leaderboards/cifar10-32-uncond/index.md", {"EDM VP on CIFAR-10": "leaderboards/cifar10-32-uncond/edm-cifar10-vp/index.md"}]}]
     taxonomy = config["nav"][3]["Taxonomy"]
     assert taxonomy[0] == "taxonomy/index.md"
     assert [next(iter(item)) for item in taxonomy[1:]] == ["Algorithm-Level Optimization", "System-Level Optimization",
@@ -142,7 +144,9 @@ def test_paper_page_shows_bibtex_results_and_nodes(built: Path):
     page = Page(html)
     assert "FastSampler: Few-Step ODE Solving for Latent Diffusion" in page.visible
     assert "Ada Lovelace, Zoë Ångström" in page.visible
-    assert "FID 3.1 CIFAR-10, 10 NFE Table 2" in page.visible
+    assert "r1 CIFAR-10 32×32, unconditional on edm-cifar10-vp FastSampler, NFE 10 FID 3.1; NFE 10 Table 2" in page.visible
+    assert ("a", "../../leaderboards/cifar10-32-uncond/edm-cifar10-vp/") in page.links
+    assert 'id="r5"' in html and "Latency 0.12 s" in page.visible and "(read off a figure)" in page.visible
     assert "@inproceedings{fastsampler-2023," in page.visible
     assert 'class="language-bibtex highlight"' in html or "highlight" in html
     assert ("a", "../../taxonomy/algorithm/efficient_sampling/efficient_solver/ode_solver/") in page.links

@@ -31,9 +31,17 @@ line_text = st.text(
 words = st.text(alphabet=string.ascii_lowercase + string.digits, min_size=1, max_size=8)
 urls = st.builds(lambda host, path: f"https://{host}.org/{path}", words, st.text(alphabet=string.ascii_letters + string.digits + "-_/?=&.%", max_size=30))
 numbers = st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False, width=64))
+nonnegative = st.one_of(st.integers(0, 10**6), st.floats(0, 1e9, allow_nan=False, allow_infinity=False))
 results = st.fixed_dictionaries(
-    {"metric": line_text, "value": numbers, "source": st.sampled_from(["Table 1", "Figure 3", "Table IV", "Section 5.2"])},
-    optional={"unit": line_text, "setting": line_text, "baseline": line_text},
+    {"benchmark": st.just("other"), "method": line_text, "role": st.sampled_from(["proposed", "baseline"]),
+     "metrics": st.fixed_dictionaries({"fid": nonnegative}, optional={
+         "psnr": nonnegative, "tflops": nonnegative | st.fixed_dictionaries({"value": nonnegative, "unit": st.just("GFLOPs")})}),
+     "source": st.fixed_dictionaries({"table": st.sampled_from(["Table 1", "Figure 3", "Table IV", "Section 5.2"])},
+                                     optional={"version": st.sampled_from(["v1", "v2", "v12"])})},
+    optional={"note": line_text, "protocol": st.fixed_dictionaries({}, optional={"steps": st.integers(1, 1000), "sampler": line_text,
+                                                                               "guidance": st.sampled_from(["none", "cfg"])}),
+              "speedup": st.fixed_dictionaries({"value": nonnegative, "basis": st.sampled_from(["nfe", "flops"]), "vs": line_text}),
+              "digitised": st.just(True)},
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, process
 
-from .model import ID_RE, CodeStats, Framework, FrameworkLinks, Links, Paper, Result, arxiv_year
+from .model import ID_RE, METRIC_VALUE_TAGS, CodeStats, Framework, FrameworkLinks, Hardware, Links, Paper, Protocol, Reading, Result, Source, Speedup, arxiv_year
 from .problems import Problem
 from .text import normalize_title
 from .urls import url_key
@@ -18,6 +18,9 @@ from .yamlsrc import YamlDoc, dotted
 
 # which model describes the mapping found at a location, for "unknown field" hints
 _NESTED: dict[str, type[BaseModel]] = {"links": Links, "code_stats": CodeStats, "results": Result}
+# the models nested in a result, by field name
+_IN_RESULT: dict[str, type[BaseModel]] = {"protocol": Protocol, "hardware": Hardware, "speedup": Speedup, "source": Source,
+                                          "original_source": Source}
 
 
 
@@ -27,6 +30,10 @@ def _model_at(root_model: type[BaseModel], loc: tuple) -> type[BaseModel]:
     for part in loc:
         if isinstance(part, str) and part in _NESTED and model in (Paper,):
             model = _NESTED[part]
+        elif isinstance(part, str) and model is Result and part in _IN_RESULT:
+            model = _IN_RESULT[part]
+        elif isinstance(part, str) and model is Result and part == "metrics":
+            model = Reading
         elif isinstance(part, str) and model is Framework and part == "links":
             model = FrameworkLinks
     return model
@@ -37,6 +44,8 @@ def pydantic_problems(exc: ValidationError, doc: YamlDoc, display: str, root_mod
     problems = []
     for err in exc.errors(include_url=False):
         loc = prefix + tuple(err["loc"])
+        # a metric value's union tag ('number', 'reading') is no field of the file
+        loc = tuple(p for i, p in enumerate(loc) if not (p in METRIC_VALUE_TAGS and i >= 2 and loc[i - 2] == "metrics"))
         kind = err["type"]
         ctx = err.get("ctx") or {}
         hint = str(ctx.get("hint") or "")
@@ -116,9 +125,79 @@ def _semantic_problems(data: dict, doc: YamlDoc, display: str, vocab: Vocab) -> 
                 out.append(Problem(display, *doc.where(("categories", i)), "warning", f"categories[{i}]",
                                    f"'{cat}' is an inner node of the taxonomy",
                                    f"move the paper to the sub-node that fits: {children}"))
+    out.extend(result_problems(data, doc, display, vocab))
     if "authors" not in data or not data.get("authors"):
         out.append(Problem(display, *doc.where(("title",)), "warning", "authors", "record has no authors yet",
                            "add all authors in order from the paper's page"))
+    return out
+
+
+OLD_RESULT_FIELDS = {"metric", "value", "unit", "setting", "baseline", "model"}
+
+
+def result_problems(data: dict, doc: YamlDoc, display: str, vocab: Vocab) -> list[Problem]:
+    """The checks of results that need metrics.yaml and models.yaml: metric ids (with did-you-mean),
+    units, value ranges, hardware with every latency and throughput, and the base model of
+    training-free methods. On the raw data, so each problem points at its line."""
+    results = data.get("results")
+    rv = getattr(vocab, "results", None)
+    if not isinstance(results, list) or rv is None:
+        return []
+    categories = [c for c in data.get("categories") or [] if isinstance(c, str)] if isinstance(data.get("categories"), list) else []
+    needs_base = rv.needs_base_model(categories)
+    out: list[Problem] = []
+
+    def problem(loc: tuple, message: str, hint: str = "", key: bool = False) -> None:
+        out.append(Problem(display, *doc.where(loc, key=key), "error", dotted(loc), message, hint))
+
+    for i, row in enumerate(results):
+        if not isinstance(row, dict):
+            continue
+        at = ("results", i)
+        old = sorted(OLD_RESULT_FIELDS & set(row))
+        if old and "metrics" not in row:
+            problem(at + (old[0],), "this result is in the old free-text form (metric, value, setting)",
+                    "write one row of the table: benchmark, method, role, metrics: {fid: ..., nfe: ...}, source: {table: ...}"
+                    " (CONTRIBUTING.md, 'Results')", key=True)
+            continue
+        hardware = isinstance(row.get("hardware"), dict)
+        metrics = row.get("metrics")
+        for name, raw in (metrics.items() if isinstance(metrics, dict) else ()):
+            loc = at + ("metrics", name)
+            metric = rv.metrics.get(name)
+            if name == "speedup":
+                problem(loc, "a speed-up is not a metric of the row", "write speedup: {value: 2.8, basis: latency, vs: BASELINE}", key=True)
+                continue
+            if metric is None:
+                guess = rv.suggest("metric", str(name))
+                problem(loc, f"metric '{name}' is not in metrics.yaml",
+                        f"did you mean '{guess}'?" if guess else "use an id of metrics.yaml (or add the metric there)", key=True)
+                continue
+            value, unit = (raw.get("value"), raw.get("unit")) if isinstance(raw, dict) else (raw, None)
+            if unit is not None and unit not in metric.allowed_units():
+                problem(loc + ("unit",), f"{metric.label} is not given in '{unit}'",
+                        f"units of {name}: {', '.join(repr(u) for u in metric.allowed_units())}")
+                continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                canonical = metric.to_unit(value, unit)
+                unit_text = f" {metric.unit}" if metric.unit else ""
+                if metric.min is not None and canonical < metric.min:
+                    problem(loc, f"{metric.label} {canonical:g}{unit_text} is below {metric.min:g}",
+                            "check the value and its unit in the table")
+                elif metric.max is not None and canonical > metric.max:
+                    problem(loc, f"{metric.label} {canonical:g}{unit_text} is above {metric.max:g}",
+                            "check the value and its unit in the table"
+                            + (" (a 0-1 value: write {value: V, unit: fraction})" if "fraction" in metric.units else ""))
+            if metric.hardware and not hardware:
+                problem(loc, f"a {metric.label.lower()} needs the hardware it was measured on",
+                        "add hardware: {gpu: A100, count: 1} as the paper states it", key=True)
+        speedup = row.get("speedup")
+        if isinstance(speedup, dict) and speedup.get("basis") in ("latency", "throughput") and not hardware:
+            problem(at + ("speedup", "basis"), f"a {speedup['basis']}-based speed-up needs the hardware it was measured on",
+                    "add hardware: {gpu: A100, count: 1} as the paper states it")
+        if needs_base and row.get("role") == "proposed" and row.get("benchmark") not in (None, "other") and not row.get("base_model"):
+            problem(at + ("benchmark",), "this paper's method runs on a pretrained model: the result needs base_model",
+                    "add base_model: an id of models.yaml (e.g. sd-1.5, flux-1-dev, dit-xl-2)")
     return out
 
 
@@ -130,6 +209,9 @@ def check_cross_references(papers: dict[str, Paper], locations: dict[str, tuple[
             if result.reported_in and result.reported_in not in papers:
                 out.append(Problem(display, *doc.where(("results", i, "reported_in")), "error", f"results[{i}].reported_in",
                                    f"no record with id '{result.reported_in}'", "give the id of the record that reports the figure"))
+            if result.reported_in == pid:
+                out.append(Problem(display, *doc.where(("results", i, "reported_in")), "error", f"results[{i}].reported_in",
+                                   "reported_in names this record itself", "leave reported_in out for the paper's own tables"))
     return out
 
 

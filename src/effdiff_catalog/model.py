@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Annotated, Any, Callable, Optional, Union
+from typing import Annotated, Any, Callable, Literal, Optional, Union
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationInfo, WithJsonSchema
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Discriminator, Field, PlainValidator, Tag, ValidationInfo, WithJsonSchema,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-(?:19|20)\d\d$")
@@ -222,19 +223,147 @@ class CodeStats(_Model):
     checked: dt.date = Field(description="Date the figures were read from GitHub.")
 
 
-class Result(_Model):
-    """An efficiency figure the paper (or `reported_in`) reports, with where it is printed."""
+VERSION_RE = re.compile(r"^v[1-9]\d*$")
+COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
+SPEEDUP_BASES = ("latency", "throughput", "flops", "macs", "nfe")
 
-    metric: Line = Field(description="What is measured, e.g. FID, speedup, NFE, latency, bits, memory, parameters.")
-    model: Optional[Line] = Field(None, description="The model or variant the figure is for, when the source compares several.")
+
+def _benchmark(value: str, info: ValidationInfo) -> str:
+    vocab = _vocab(info)
+    results = getattr(vocab, "results", None) if vocab is not None else None
+    if results is not None and value != "other" and value not in results.benchmarks:
+        guess = results.suggest("benchmark", value)
+        hint = f"did you mean '{guess}'?" if guess else "use an id of benchmarks.yaml, or 'other' (kept out of leaderboards)"
+        raise _error("unknown_benchmark", "benchmark '{value}' is not in benchmarks.yaml", hint, value=value)
+    return value
+
+
+def _base_model(value: str, info: ValidationInfo) -> str:
+    vocab = _vocab(info)
+    results = getattr(vocab, "results", None) if vocab is not None else None
+    if results is not None and value not in results.models:
+        guess = results.suggest("model", value)
+        hint = f"did you mean '{guess}'?" if guess else "use an id of models.yaml (or add the model there)"
+        raise _error("unknown_base_model", "base model '{value}' is not in models.yaml", hint, value=value)
+    return value
+
+
+def _version(value: str) -> str:
+    if not VERSION_RE.match(value):
+        raise _error("bad_version", "'{value}' is not an arXiv version", "write the version you read, e.g. 'v2'", value=value)
+    return value
+
+
+def _commit(value: str) -> str:
+    if not COMMIT_RE.match(value):
+        raise _error("bad_commit", "'{value}' is not a full commit hash", "give the 40-character commit you read", value=value)
+    return value
+
+
+class Protocol(_Model):
+    """How the row was measured, where it differs from the benchmark's default protocol."""
+
+    steps: Optional[Annotated[int, Field(strict=True, ge=1)]] = Field(None, description="Sampling steps.")
+    nfe: Optional[Annotated[int, Field(strict=True, ge=1)]] = Field(None, description="Network function evaluations.")
+    sampler: Optional[Line] = Field(None, description="The sampler or solver, as printed (e.g. 'DDIM', 'DPM-Solver++(2M)').")
+    guidance: Optional[Literal["none", "cfg", "classifier"]] = Field(
+        None, description="Guidance: none, cfg (classifier-free) or classifier; the benchmark's default when left out.")
+    cfg_scale: Optional[Number] = Field(None, description="The guidance scale, as printed.")
+    samples: Optional[Annotated[int, Field(strict=True, ge=1)]] = Field(None, description="Samples generated for the metrics.")
+    reference: Optional[Line] = Field(None, description="The reference statistics the samples are compared with.")
+    sampling: Optional[Line] = Field(
+        None, description="How the samples' classes or prompts are drawn, where not at random (e.g. 'class-balanced, 50 per class').")
+    resolution: Optional[Line] = Field(None, description="Resolution, where the benchmark leaves it open (e.g. '1024x1024').")
+    precision: Optional[Line] = Field(None, description="Numeric precision of the run, e.g. fp16, bf16, W8A8.")
+    batch: Optional[Annotated[int, Field(strict=True, ge=1)]] = Field(None, description="Batch size of a latency or throughput.")
+
+
+class Hardware(_Model):
+    """The machine a latency or throughput was measured on."""
+
+    gpu: Line = Field(description="The accelerator, as printed, e.g. 'A100 80GB', 'RTX 4090'.")
+    count: Annotated[int, Field(strict=True, ge=1)] = Field(1, description="How many of them.")
+
+
+class Reading(_Model):
+    """A value printed in another unit than the metric's (metrics.yaml lists the units it converts)."""
+
     value: Number = Field(description="The number as printed.")
-    unit: Optional[Line] = Field(None, description="Unit of `value`, e.g. x, ms, s, GB, M, GFLOPs.")
-    setting: Optional[Line] = Field(None, description="Dataset, resolution, steps and hardware the figure holds for.")
-    baseline: Optional[Line] = Field(None, description="What the figure is compared with, with the baseline's own value.")
-    source: Annotated[Line, AfterValidator(_source)] = Field(
-        description="Table or figure of the paper that prints the number, e.g. 'Table 3'.")
+    unit: Line = Field(description="Its unit as printed, one that metrics.yaml converts (e.g. ms for latency_s).")
+
+
+# a value as printed in the metric's unit, or {value, unit} in another unit; told apart by shape, so an
+# error names one of the two and not both
+MetricValue = Annotated[Union[Annotated[Number, Tag("number")], Annotated[Reading, Tag("reading")]],
+                        Discriminator(lambda v: "reading" if isinstance(v, (dict, Reading)) else "number")]
+METRIC_VALUE_TAGS = ("number", "reading")
+
+
+class Speedup(_Model):
+    """A speed-up against a baseline row, with what it is measured in."""
+
+    value: Number = Field(description="The speed-up as printed (2.8 for 2.8x).")
+    basis: Literal["latency", "throughput", "flops", "macs", "nfe"] = Field(
+        description="What the speed-up is a ratio of: latency, throughput, flops, macs or nfe.")
+    vs: Line = Field(description="The baseline row: the `method` of another result of this paper, or the baseline as printed.")
+
+
+class Source(_Model):
+    """Where the row is printed: a table or figure of the paper (and the arXiv version read), or a file
+    of a repository at a commit."""
+
+    table: Optional[Annotated[Line, AfterValidator(_source)]] = Field(
+        None, description="The table or figure that prints the row, e.g. 'Table 3'.")
+    version: Optional[Annotated[str, AfterValidator(_version)]] = Field(None, description="The arXiv version read, e.g. 'v2'.")
+    repository: Optional[Url] = Field(None, description="A repository whose file prints the row (its README's table).")
+    commit: Optional[Annotated[str, AfterValidator(_commit)]] = Field(None, description="The commit read (40 hex digits).")
+    path: Optional[Line] = Field(None, description="The file of the repository, e.g. README.md.")
+
+    @model_validator(mode="after")
+    def _where(self) -> "Source":
+        repo = (self.repository, self.commit, self.path)
+        if any(repo) and not all(repo):
+            raise _error("incomplete_source", "a repository source needs repository, commit and path",
+                         "give the repository URL, the 40-character commit and the file's path")
+        if not self.table and not any(repo):
+            raise _error("no_source", "the source names no table, figure or repository file",
+                         "say where the row is printed: table: Table 3 (and version: v2), or repository, commit and path")
+        return self
+
+
+class Result(_Model):
+    """One row of a paper's table: a method on a benchmark, with the values of that row."""
+
+    benchmark: Annotated[str, AfterValidator(_benchmark)] = Field(
+        description="An id of benchmarks.yaml, or 'other' for a row on none of them (kept out of leaderboards).")
+    base_model: Optional[Annotated[str, AfterValidator(_base_model)]] = Field(
+        None, description="The pretrained model the method runs on (an id of models.yaml); required for caching, "
+        "quantization and other training-free methods.")
+    method: Line = Field(description="The row's method label, as printed.")
+    role: Literal["proposed", "baseline"] = Field(description="proposed (the paper's method) or baseline.")
+    protocol: Optional[Protocol] = Field(None, description="Where the row's protocol differs from the benchmark's default.")
+    hardware: Optional[Hardware] = Field(None, description="Required with a latency, throughput or latency-based speed-up.")
+    metrics: dict[str, MetricValue] = Field(
+        default_factory=dict, description="Metric ids of metrics.yaml and the row's values (several, from the same row).")
+    speedup: Optional[Speedup] = Field(None, description="A speed-up against a baseline row, with its basis.")
+    source: Source = Field(description="Where the row is printed.")
     reported_in: Optional[Annotated[str, AfterValidator(_record_id)]] = Field(
-        None, description="Id of the record that reports the figure when it is not this paper (e.g. a survey).")
+        None, description="Id of the record whose table `source` names, when it is not this paper's (e.g. a survey).")
+    original_source: Optional[Source] = Field(
+        None, description="With reported_in: where the original paper prints the number, once checked; only checked rows "
+        "enter leaderboards.")
+    digitised: Optional[bool] = Field(None, description="true when the values were read off a figure.")
+    note: Optional[str] = Field(None, description="What the row's setting says beyond the fields, in a few words.")
+
+    @model_validator(mode="after")
+    def _has_values(self) -> "Result":
+        if not self.metrics and self.speedup is None:
+            raise _error("no_values", "the result has no metrics and no speedup",
+                         "give the row's values: metrics: {fid: 3.2, nfe: 10}")
+        if self.original_source is not None and not self.reported_in:
+            raise _error("original_without_reported_in", "original_source is only for rows taken from another paper (reported_in)",
+                         "make original_source the row's source")
+        return self
 
 
 class Paper(_Model):
@@ -268,7 +397,7 @@ class Paper(_Model):
         default_factory=list, description="Free keywords, lowercase and hyphenated, e.g. 'text-to-image'.")
     added: dt.date = Field(description="Date the record was added to the catalog (YYYY-MM-DD).")
     notes: Optional[str] = Field(None, description="A short note in our own words (never the abstract).")
-    results: list[Result] = Field(default_factory=list, description="Efficiency figures reported by the paper, each with its table or figure.")
+    results: list[Result] = Field(default_factory=list, description="Rows of the paper's tables: benchmark, method, metrics, source.")
 
 
 FIELD_ORDER = list(Paper.model_fields)

@@ -23,6 +23,14 @@ def paper_schema(vocab: Vocab) -> dict[str, Any]:
     props["venue"]["markdownEnumDescriptions"] = [vocab.venues[n].full for n in vocab.venues.names()]
     for facet in ("modality", "strategies"):
         props[facet]["items"] = {"type": "string", "enum": vocab.taxonomy.facet_ids(facet)}
+    results = getattr(vocab, "results", None)
+    result = schema.get("$defs", {}).get("Result")
+    if results is not None and result is not None:
+        # the ids of benchmarks.yaml, models.yaml and metrics.yaml, for completion in editors
+        rprops = result["properties"]
+        rprops["benchmark"] = {**rprops["benchmark"], "enum": [*results.benchmarks, "other"]}
+        rprops["base_model"] = {"description": rprops["base_model"].get("description", ""), "enum": list(results.models)}
+        rprops["metrics"]["propertyNames"] = {"enum": [m for m in results.metrics if m != "speedup"]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://effdiff-catalog.github.io/schema/paper.schema.json",

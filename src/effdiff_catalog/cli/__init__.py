@@ -10,10 +10,10 @@ from typing import Any, Sequence
 
 from .. import __version__
 from ..errors import EXIT_ENVIRONMENT, EXIT_USAGE, EffdiffError, exit_codes_help
-from . import discover, imports, network, outputs, records
+from . import discover, imports, network, outputs, records, results
 from ._common import Command
 
-GROUPS = (records, imports, discover, network, outputs)
+GROUPS = (records, imports, discover, network, outputs, results)
 
 
 def build_parser() -> argparse.ArgumentParser:

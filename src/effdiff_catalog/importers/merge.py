@@ -189,7 +189,7 @@ class Planner:
         record_id = make_id(data["title"], data["year"], data.get("arxiv"), taken=papers, parts=cand.id_parts)
         data.update(id=record_id, categories=[cand.category], added=added)
         if new_venue is not None:
-            context = {"vocab": Vocab(self.vocab.taxonomy, self.vocab.venues.with_added([new_venue]))}
+            context = {"vocab": Vocab(self.vocab.taxonomy, self.vocab.venues.with_added([new_venue]), self.vocab.results)}
         try:
             paper = Paper.model_validate(data, context=context)
         except ValidationError as exc:

@@ -22,7 +22,7 @@ from .common import REPO_URL, Resources, direct_papers, md_text, md_url, subtree
 TEMPLATE = "README.md.j2"
 # Headings the template writes around the generated sections, in document order: GitHub numbers
 # repeated anchors in that order, so the node anchors must know them.
-HEADINGS_BEFORE = [CATALOG_TITLE, "Contents"]
+HEADINGS_BEFORE = [CATALOG_TITLE, "Contents", "Leaderboards"]
 HEADINGS_AFTER = ["Working with this repository", "Quick start", "Exit codes", "Adding a paper", "Citation"]
 LINK_LABELS = (("paper", "Paper"), ("code", "Code"), ("project", "Project"))
 
@@ -237,8 +237,14 @@ def render_readme(catalog: Catalog, resources: Resources | None = None, cite: Ci
     cite = cite or citation(catalog, resources)
     template = environment(resources).get_template(TEMPLATE)
     papers = catalog.papers.values()
+    import yaml
+
+    from .leaderboards import best_rows
+
+    site_url = str(yaml.safe_load(resources.site_config.read_text(encoding="utf-8")).get("site_url") or REPO_URL).rstrip("/") + "/"
     parts = sections(catalog)
     text = template.render(
+        leaderboards=best_rows(catalog), site_url=site_url,
         survey=cite.template_context(), title=cite.title, repo_url=REPO_URL, sections=parts, contents=contents(parts),
         frameworks=[framework_row(fw) for fw in catalog.frameworks],  # frameworks.yaml's own order
         counts={"papers": len(catalog.papers), "frameworks": len(catalog.frameworks),

@@ -25,6 +25,8 @@ import yaml
 from ..catalog import Catalog
 from ..ids import first_public
 from ..model import Paper
+from ..results import (catalog_rows, describe_hardware, describe_protocol, describe_source, format_value, leaderboard_exclusion,
+                       metric_text, result_values, results_csv, results_json)
 from ..taxonomy import Node
 from .bibtex import export_bibtex
 from .charts import bar_chart
@@ -32,6 +34,7 @@ from .citation import citation
 from .common import REPO_URL, Resources, build_date, direct_papers, h, newest_first, subtree_counts, venue_label
 from .feed import FEED_SIZE, atom_feed
 from .jsonexport import paper_page, papers_json
+from .leaderboards import SECTION as LEADERBOARDS, Board, board_context, board_page, boards
 
 BUILD_DIR = Path("site") / "build"
 PUBLIC_DIR = Path("site") / "public"
@@ -102,6 +105,7 @@ class SiteWriter:
         self.counts = subtree_counts(catalog)
         self.direct = direct_papers(catalog)
         self.files = 0
+        self.leaderboard_nav: list = []  # filled by write_leaderboards
 
     @property
     def site_url(self) -> str:
@@ -138,6 +142,7 @@ class SiteWriter:
         self.write_new()
         self.write_taxonomy()
         self.write_papers()
+        self.write_leaderboards()
         self.write_frameworks()
         self.write_statistics()
         self._write("contributing.md", self._render("contributing.md.j2", contributing_url=f"{REPO_URL}/blob/main/CONTRIBUTING.md"))
@@ -218,8 +223,7 @@ class SiteWriter:
             venue = self.catalog.venues.by_name.get(paper.venue)
             bibtex = entries[paper.id]
             fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", bibtex)), default=0) + 1)
-            results = [{**r.model_dump(), "reported_url": prefix + paper_page(r.reported_in)
-                        if r.reported_in in self.catalog.papers else None} for r in paper.results]
+            results = self.result_rows(paper, prefix)
             self._write(f"papers/{paper.id}.md", template.render(
                 paper=paper, meta_title=_front_matter_text(paper.title),
                 label=venue_label(self.catalog, paper), venue_full=venue.full if venue else None, links=_links(paper),
@@ -228,6 +232,67 @@ class SiteWriter:
                 modality=[facets.get("modality", {}).get(m, m) for m in paper.modality],
                 strategies=[facets.get("strategies", {}).get(s, s) for s in paper.strategies],
                 results=results, bibtex=bibtex, fence=fence))
+
+    def result_rows(self, paper: Paper, prefix: str) -> list[dict]:
+        """The paper's results for its page: one row each, anchored r1, r2, ... (leaderboard points link there)."""
+        vocab = self.catalog.vocab.results
+        benches = vocab.benchmarks
+        out = []
+        for i, r in enumerate(paper.results):
+            values = result_values(r, vocab.metrics)
+            metrics = [vocab.metrics[k] for k in r.metrics if k in vocab.metrics]
+            on_board = r.benchmark in benches and not (r.reported_in and r.original_source is None)
+            out.append({
+                "anchor": f"r{i + 1}", "benchmark": benches[r.benchmark].title if r.benchmark in benches else "other",
+                "board_url": prefix + board_page(r.benchmark, r.base_model) if on_board else None,
+                "base_model": r.base_model, "method": r.method, "role": r.role,
+                "readings": [metric_text(m, values[m.id]) for m in metrics],
+                "speedup": (f"{format_value(r.speedup.value)}× speed-up ({r.speedup.basis}) vs {r.speedup.vs}" if r.speedup else ""),
+                "note": r.note, "protocol": describe_protocol(r), "hardware": describe_hardware(r),
+                "source": describe_source(r, paper.arxiv), "digitised": bool(r.digitised), "reported_in": r.reported_in,
+                "reported_url": prefix + paper_page(r.reported_in) if r.reported_in in self.catalog.papers else None,
+            })
+        return out
+
+    def write_leaderboards(self) -> None:
+        """The Leaderboards section: an index, a page per benchmark, a page per base model of a benchmark."""
+        vocab = self.catalog.vocab.results
+        all_boards = boards(self.catalog)
+        by_bench: dict[str, list] = {}
+        for board in all_boards:
+            by_bench.setdefault(board.benchmark.id, []).append(board)
+
+        def board_title(board: Board) -> str:
+            return vocab.models[board.base_model].name if board.base_model else "trained models"
+
+        rows = catalog_rows(self.catalog)
+        self._write(LEADERBOARDS + "index.md", self._render(
+            "leaderboards.md.j2",
+            counts={"rows": sum(1 for r in rows if leaderboard_exclusion(r) is None),
+                    "papers": len({r.paper.id for r in rows if leaderboard_exclusion(r) is None}),
+                    "benchmarks": sum(1 for bs in by_bench.values() if any(b.rows for b in bs)),
+                    "other": sum(1 for r in rows if r.benchmark == "other"),
+                    "unchecked": sum(1 for r in rows if r.benchmark != "other" and leaderboard_exclusion(r))},
+            benchmarks=[{"title": vocab.benchmarks[b].title, "url": board_page(b).removeprefix(LEADERBOARDS),
+                         "metric": vocab.metrics[vocab.benchmarks[b].quality].label,
+                         "boards": [(board_title(x), x.page.removeprefix(LEADERBOARDS),
+                                     f"{len(x.rows)}" + (f"; {len(x.excluded)} kept out" if x.excluded else "")) for x in bs]}
+                        for b, bs in by_bench.items()]))
+        for bench_id, bs in by_bench.items():
+            if all(b.base_model for b in bs):  # the benchmark's own page, which lists its base models
+                bs = [Board(bs[0].benchmark, None)] + bs
+                by_bench[bench_id] = bs
+            for board in bs:
+                prefix = to_root(board.page)
+                title = board.benchmark.title + (f" on {board_title(board)}" if board.base_model else "")
+                self._write(board.page + "index.md", self._render(
+                    "leaderboard.md.j2", meta_title=_front_matter_text(title), heading=title, bench=board.benchmark,
+                    base_model=board.base_model, base_model_name=board_title(board) if board.base_model else "",
+                    main_metric=vocab.metrics[board.benchmark.quality].label,
+                    other_boards=[(board_title(o), prefix + o.page, len(o.rows)) for o in bs if o is not board],
+                    **board_context(board, self.catalog, prefix)))
+        self.leaderboard_nav = [{h(vocab.benchmarks[b].title): [board_page(b) + "index.md"] + [
+            {h(board_title(x)): x.page + "index.md"} for x in bs if x.base_model]} for b, bs in by_bench.items()]
 
     def write_frameworks(self) -> None:
         mark = lambda v: "—" if v is None else ("✅" if v else "❌")  # noqa: E731
@@ -268,6 +333,7 @@ class SiteWriter:
             {"All papers": "all-papers.md"},
             {"New": "new.md"},
             {"Taxonomy": ["taxonomy/index.md"] + [item(root) for root in self.catalog.taxonomy.roots]},
+            {"Leaderboards": [LEADERBOARDS + "index.md"] + self.leaderboard_nav},
             {"Frameworks": "frameworks.md"},
             {"Statistics": "statistics.md"},
             {"Contributing": "contributing.md"},
@@ -321,11 +387,13 @@ def write_site_sources(catalog: Catalog, resources: Resources, paths: SitePaths)
 
 
 def write_data_files(catalog: Catalog, resources: Resources, paths: SitePaths) -> list[Path]:
-    """papers.bib, papers.json and feed.xml, next to the pages (the site serves them as downloads)."""
+    """papers.bib, papers.json, results.csv, results.json and feed.xml, next to the pages (the site serves them as downloads)."""
     writer = SiteWriter(catalog, resources, paths)
     files = {
         "papers.bib": export_bibtex(catalog),
         "papers.json": papers_json(catalog),
+        "results.csv": results_csv(catalog_rows(catalog), catalog.vocab.results.metrics),
+        "results.json": results_json(catalog_rows(catalog)),
         "feed.xml": atom_feed(catalog, writer.site_url, str(writer.base_config.get("site_name", "effdiff"))),
     }
     out = []
