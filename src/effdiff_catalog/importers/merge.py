@@ -146,6 +146,7 @@ class Planner:
             for key in match_keys(p.model_dump()):
                 self.index.setdefault(key, p.id)
         self.planned: dict[str, Planned] = {}
+        self.id_counters: dict[str, int] = {}  # make_id's numbered stems; `papers` only grows
         self.context = {"vocab": catalog.vocab}
 
     def add(self, cand: Candidate) -> Outcome:
@@ -182,7 +183,8 @@ class Planner:
             check_year(data["year"])  # before the id, which a year out of range would make invalid too
         except PydanticCustomError as exc:
             return Outcome(cand.line, cand.label, "skipped", reason=_reason("year", exc.message(), (exc.context or {}).get("hint")))
-        record_id = make_id(data["title"], data["year"], data.get("arxiv"), taken=papers, parts=cand.id_parts)
+        record_id = make_id(data["title"], data["year"], data.get("arxiv"), taken=papers, parts=cand.id_parts,
+                            counters=self.id_counters)
         data.update(id=record_id, categories=[cand.category], added=added)
         if new_venue is not None:
             context = {"vocab": Vocab(self.vocab.taxonomy, self.vocab.venues.with_added([new_venue]))}
