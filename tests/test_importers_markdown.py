@@ -193,3 +193,34 @@ def test_a_list_whose_headings_map_to_nothing_is_reported_not_refused(empty_root
     out = capsys.readouterr().out
     assert "entries are under headings that map to no taxonomy node: map the headings with --map FILE, or give --category NODE" in out
     assert "skipped: entry under a heading that maps to no taxonomy node" in out
+
+
+def _large_list(n: int) -> str:
+    words = "diffusion efficient fast sampling solver distillation quantization pruning latent caching".split()
+    lines = []
+    for i in range(n):
+        if i % 200 == 0:
+            lines.append("\n## Efficient Sampling\n")
+        title = " ".join(words[(i * 7 + k) % len(words)].capitalize() for k in range(5 + i % 5)) + f" {i}"
+        lines.append(f"- **[NeurIPS {2019 + i % 6}]** {title}. [[Paper]](https://example.org/papers/{i}.pdf) "
+                     f"[[Code]](https://github.com/lab{i}/repo{i})")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_large_list_is_imported_in_a_small_multiple_of_its_size(empty_root: Path, tmp_path: Path):
+    import tracemalloc
+
+    path = tmp_path / "large.md"
+    path.write_text(_large_list(12_000), encoding="utf-8")
+    size = path.stat().st_size
+    catalog = Catalog.load(empty_root)
+    tracemalloc.start()
+    try:
+        report, planned = import_markdown(path, catalog, dry_run=True, added=dt.date(2026, 11, 30))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.counts()["created"] == 12_000 and len(planned) == 12_000
+    assert planned["diffusion-efficient-fast-2019"].paper.links.code == "https://github.com/lab0/repo0"
+    # every entry kept as a model and a copy of the input held twice made it 30 times the input
+    assert peak < 12 * size, f"peak {peak / size:.1f} times the input ({size:,} bytes)"
