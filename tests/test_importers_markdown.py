@@ -209,3 +209,34 @@ def test_one_rule_dates_a_preprint_in_every_entry_format(empty_root: Path):
     notes = [[n for n in e.notes if n.startswith("tag says")] for e in parsed.entries]
     assert notes == [["tag says 2024.09 but arXiv id 2405.07510 was posted 2024.05; using 2024"]] * 2
     assert {(e.venue, e.year) for e in parsed.entries} == {("arXiv", 2024)}
+
+
+def _large_list(n: int) -> str:
+    words = "diffusion efficient fast sampling solver distillation quantization pruning latent caching".split()
+    lines = []
+    for i in range(n):
+        if i % 200 == 0:
+            lines.append("\n## Efficient Sampling\n")
+        title = " ".join(words[(i * 7 + k) % len(words)].capitalize() for k in range(5 + i % 5)) + f" {i}"
+        lines.append(f"- **[NeurIPS {2019 + i % 6}]** {title}. [[Paper]](https://example.org/papers/{i}.pdf) "
+                     f"[[Code]](https://github.com/lab{i}/repo{i})")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_large_list_is_imported_in_a_small_multiple_of_its_size(empty_root: Path, tmp_path: Path):
+    import tracemalloc
+
+    path = tmp_path / "large.md"
+    path.write_text(_large_list(12_000), encoding="utf-8")
+    size = path.stat().st_size
+    catalog = Catalog.load(empty_root)
+    tracemalloc.start()
+    try:
+        report, planned = import_markdown(path, catalog, dry_run=True, added=dt.date(2026, 11, 30))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.counts()["created"] == 12_000 and len(planned) == 12_000
+    assert planned["diffusion-efficient-fast-2019"].paper.links.code == "https://github.com/lab0/repo0"
+    # every entry kept as a model and a copy of the input held twice made it 30 times the input
+    assert peak < 12 * size, f"peak {peak / size:.1f} times the input ({size:,} bytes)"

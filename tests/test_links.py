@@ -735,3 +735,78 @@ def test_cli_refuses_loopback_without_allow_private(catalog, tmp_path, capsys, s
     data = json.loads(capsys.readouterr().out)
     assert data["results"][0]["status"] == "invalid" and "loopback" in data["results"][0]["detail"]
     assert server.log == []
+
+
+class TricklingServer:
+    """Answers every request with a status line, then one header byte every `gap` seconds, for at
+    most `limit` seconds (then it ends the headers: a client without a total deadline waits all along)."""
+
+    def __init__(self, gap: float = 0.1, limit: float = 20.0):
+        self.gap, self.limit = gap, limit
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.stopped = threading.Event()
+        self.bytes_sent = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        self.listener.settimeout(0.1)
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                end = time.monotonic() + self.limit
+                while time.monotonic() < end and not self.stopped.is_set():
+                    conn.sendall(b"a")
+                    self.bytes_sent += 1
+                    time.sleep(self.gap)
+                conn.sendall(b"\r\nContent-Length: 0\r\n\r\n")
+            except OSError:  # the client hung up
+                pass
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.listener.close()
+
+
+def test_a_server_trickling_its_headers_is_a_timeout_at_the_deadline():
+    srv = TricklingServer()
+    try:
+        start = time.monotonic()
+        result = checker(timeout=1.0, retries=0).check_url(srv.url("/slow"))
+        elapsed = time.monotonic() - start
+    finally:
+        srv.close()
+    assert result.status == "timeout" and result.detail == "no answer within 1 s"
+    # every byte came well within the socket timeout: only a deadline for the whole request ends it
+    assert elapsed < 3, f"{elapsed:.1f} s"
+
+
+def test_check_links_timeout_is_a_total_deadline(empty_root, capsys):
+    srv = TricklingServer()
+    try:
+        record = empty_root / "papers" / "slow-2020.yaml"
+        from conftest import VALID_RECORD
+
+        record.write_text(VALID_RECORD.format(id="slow-2020", title="Slow").replace(
+            "https://openreview.net/forum?id=slow-2020", srv.url("/paper")), encoding="utf-8")
+        start = time.monotonic()
+        code = main(["check-links", "--root", str(empty_root), "--allow-private", "--timeout", "2", "--retries", "0",
+                     "--strict", "--quiet", "--cache", str(empty_root / "links.json")])
+        elapsed = time.monotonic() - start
+    finally:
+        srv.close()
+    out = capsys.readouterr().out
+    assert code == 1 and "no answer within 2 s" in out, out
+    assert elapsed < 6, f"{elapsed:.1f} s"

@@ -338,3 +338,62 @@ def test_cli_enrich_with_base_urls_from_the_environment(empty_root, api, monkeyp
     with pytest.raises(SystemExit):
         main(["enrich", "--root", str(empty_root), "--source", "bogus"])
     assert main(["enrich", "--root", str(empty_root), "nope-2020"]) == 2
+
+
+# -- bounded answers -------------------------------------------------------------------------------
+
+
+def _streaming(sent: list, total: int, chunk: int = 1 << 20, headers: dict | None = None, gap: float = 0.0):
+    """A handler answering `total` bytes of JSON whitespace a chunk at a time, counting what it sends."""
+    import time
+
+    def handler(request):
+        def body():
+            for _ in range(total // chunk):
+                sent.append(chunk)
+                yield b" " * chunk
+                if gap:
+                    time.sleep(gap)
+        return Response(body(), content_type="application/json", headers=headers or {}, direct_passthrough=True)
+    return handler
+
+
+@pytest.mark.parametrize("length", [False, True])
+def test_a_huge_answer_is_refused_after_at_most_its_cap(httpserver: HTTPServer, length: bool):
+    sent: list[int] = []
+    gib = 1 << 30
+    httpserver.expect_request("/crossref/works/10.1/huge").respond_with_handler(
+        _streaming(sent, gib, headers={"Content-Length": str(gib)} if length else None))
+    client = MetadataClient(config(httpserver, retries=0, max_bytes={"crossref": 4 << 20}), cache_dir=None)
+    try:
+        with pytest.raises(Exception) as info:
+            client.crossref_work("10.1/huge")
+    finally:
+        client.close()
+    assert type(info.value).__name__ == "ApiError"
+    assert str(info.value) == "crossref: the answer is larger than 4,194,304 bytes; not read"
+    # read a chunk at a time, not whole: the server got to send little of its gigabyte
+    assert sum(sent) < 64 << 20, f"{sum(sent) >> 20} MiB were sent"
+
+
+def test_every_api_has_a_cap_by_default():
+    assert set(ApiConfig().max_bytes) == {"arxiv", "crossref", "semanticscholar", "github"}
+    assert all(1 << 20 <= cap <= 64 << 20 for cap in ApiConfig().max_bytes.values())
+
+
+def test_an_answer_trickling_past_the_timeout_is_a_timeout(httpserver: HTTPServer):
+    import time
+
+    sent: list[int] = []
+    httpserver.expect_request("/crossref/works/10.1/slow").respond_with_handler(_streaming(sent, 100, chunk=1, gap=0.05))
+    cfg = config(httpserver, retries=0)
+    cfg.timeout = 1.0
+    client = MetadataClient(cfg, cache_dir=None)
+    start = time.monotonic()
+    try:
+        with pytest.raises(Exception) as info:
+            client.crossref_work("10.1/slow")
+    finally:
+        client.close()
+    assert str(info.value) == "crossref: Timeout"
+    assert time.monotonic() - start < 3

@@ -91,11 +91,11 @@ def test_sources_have_a_page_per_node_and_per_paper(built: Path):
 
 def test_navigation_follows_the_taxonomy(built: Path):
     config = yaml.safe_load(SitePaths.for_root(built).config.read_text(encoding="utf-8"))
-    assert [next(iter(item)) for item in config["nav"]] == ["Home", "All papers", "New", "Taxonomy", "Leaderboards",
+    assert [next(iter(item)) for item in config["nav"]] == ["Home", "All papers", "Search", "New", "Taxonomy", "Leaderboards",
                                                               "Frameworks", "Statistics", "Contributing"]
-    assert config["nav"][4]["Leaderboards"] == ["leaderboards/index.md", {"CIFAR-10 32×32, unconditional": [
+    assert config["nav"][5]["Leaderboards"] == ["leaderboards/index.md", {"CIFAR-10 32×32, unconditional": [
         "leaderboards/cifar10-32-uncond/index.md", {"EDM VP on CIFAR-10": "leaderboards/cifar10-32-uncond/edm-cifar10-vp/index.md"}]}]
-    taxonomy = config["nav"][3]["Taxonomy"]
+    taxonomy = config["nav"][4]["Taxonomy"]
     assert taxonomy[0] == "taxonomy/index.md"
     assert [next(iter(item)) for item in taxonomy[1:]] == ["Algorithm-Level Optimization", "System-Level Optimization",
                                                            "Frameworks", "Surveys",
@@ -105,10 +105,54 @@ def test_navigation_follows_the_taxonomy(built: Path):
     assert [next(iter(item)) for item in algorithm[1:]] == ["Efficient Training", "Efficient Fine-tuning",
                                                             "Efficient Sampling", "Compression", "Efficient Attention",
                                                             "Efficient Diffusion Language Models"]
-    # the theme config comes from site/mkdocs.yml: Material, its search, both palettes, no web fonts
+    # the theme config comes from site/mkdocs.yml: Material, both palettes, no web fonts, no plugin (search is
+    # Pagefind's, run after the build)
     assert config["theme"]["name"] == "material" and config["theme"]["font"] is False
     assert [p["scheme"] for p in config["theme"]["palette"]] == ["default", "slate"]
-    assert config["plugins"] == ["search"]
+    assert config["plugins"] == [] and "navigation.prune" in config["theme"]["features"]
+
+
+def _nav_links(html: str) -> list[str]:
+    nav = re.search(r'<nav class="md-nav md-nav--primary".*?</nav>\s*</div>\s*</div>\s*</div>', html, re.S).group(0)
+    return re.findall(r'href="([^"]+)"', nav)
+
+
+def test_paper_pages_carry_the_top_of_the_navigation_only(built: Path):
+    sizes = []
+    for path in sorted((public(built) / "papers").glob("*/index.html")):
+        html = path.read_text(encoding="utf-8")
+        links = _nav_links(html)
+        assert "../../all-papers/" in links and "../../taxonomy/" in links
+        # not the taxonomy's nodes: with thousands of papers, every page carried the whole tree
+        assert not [link for link in links if link.startswith("../../taxonomy/") and link != "../../taxonomy/"], path
+        sizes.append(len(html.encode("utf-8")))
+    assert max(sizes) < 20_000, max(sizes)
+    # a node page shows its own branch
+    node = (public(built) / "taxonomy/algorithm/compression/pruning/index.html").read_text(encoding="utf-8")
+    assert "../quantization/" in _nav_links(node)
+
+
+def _pagefind_bodies(html: str) -> list[str]:
+    """The text Pagefind indexes: the data-pagefind-body elements less their data-pagefind-ignore parts."""
+    bodies = re.findall(r"<div data-pagefind-body>(.*?)\n</div>", html, re.S)
+    return [re.sub(r"<(p|table)[^>]*data-pagefind-ignore.*?</\1>", "", body, flags=re.S) for body in bodies]
+
+
+def test_search_indexes_titles_venues_and_authors_only(built: Path):
+    site = public(built)
+    catalog = Catalog.load_valid(built)
+    for paper in catalog.papers.values():
+        html = (site / "papers" / paper.id / "index.html").read_text(encoding="utf-8")
+        [body] = _pagefind_bodies(html)
+        text = Page(body).visible
+        assert Page(f"<p>{paper.title}</p>").visible.strip() in text
+        assert all(author in text for author in paper.authors) and paper.venue in text
+        assert "@" not in text and "Permanent link" not in text and "http" not in text  # no BibTeX, no links
+    for page in ("index.html", "all-papers/index.html", "search/index.html", "statistics/index.html", "new/index.html"):
+        assert "data-pagefind-body" not in (site / page).read_text(encoding="utf-8"), page
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["en"]["page_count"] == len(catalog.papers) + len(list(catalog.taxonomy.ordered()))
+    assert (site / "pagefind" / "pagefind-ui.js").is_file() and not (site / "search" / "search_index.json").exists()
 
 
 def test_strict_build_writes_every_page_and_download(built: Path):
@@ -116,7 +160,7 @@ def test_strict_build_writes_every_page_and_download(built: Path):
     for name in ("index.html", "all-papers/index.html", "frameworks/index.html", "statistics/index.html",
                  "contributing/index.html", "taxonomy/index.html", "taxonomy/algorithm/compression/pruning/index.html",
                  "papers/fastsampler-2023/index.html", "papers.bib", "papers.json", "feed.xml",
-                 "search/search_index.json", "assets/papers-table.js"):
+                 "search/index.html", "pagefind/pagefind-entry.json", "assets/papers-table.js"):
         assert (site / name).is_file(), name
     assert (site / "papers.bib").read_text(encoding="utf-8").count("\n@") == 7
 
@@ -227,10 +271,9 @@ def test_hostile_titles_are_visible_text_on_every_page(built: Path, title: str):
     # the <title> element holds the escaped title too, and never closes early
     html = (public(built) / f"papers/{paper_id}/index.html").read_text(encoding="utf-8")
     assert html.count("</title>") == 1
-    # the search index carries it as escaped text
-    index = json.loads((public(built) / "search/search_index.json").read_text(encoding="utf-8"))
-    doc = next(d for d in index["docs"] if d["location"] == f"papers/{paper_id}/")
-    assert "<script" not in doc["title"] + doc["text"]
+    # what the search indexes carries it as escaped text
+    [body] = _pagefind_bodies(html)
+    assert "<script" not in body and title in Page(body).visible
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch):

@@ -7,7 +7,11 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
+import random
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import DATA, write_record
 
 from effdiff_catalog.catalog import Catalog
@@ -150,3 +154,76 @@ def test_broken_taxonomy_is_reported_not_raised(empty_root: Path):
     (empty_root / "taxonomy.yaml").write_text("nodes:\n- id: algorithm\n  title: A\n  title: B\n", encoding="utf-8")
     problems = Catalog.load(empty_root).problems
     assert problems[0].format().startswith("taxonomy.yaml:4:3: error: nodes[0].title: duplicate key 'title'")
+
+
+# -- near-equal titles at scale ----------------------------------------------------------------------
+
+WORDS = ["diffusion", "diffusions", "model", "models", "fast", "the", "a", "of", "x", "sampling", "samplers", "1", "2",
+         "for efficient high resolution image synthesis with latent diffusion models"]
+
+
+def _brute_near_pairs(titles: list[str], same_block=lambda a, b: True) -> list[tuple[int, int, float]]:
+    from rapidfuzz import fuzz
+
+    return sorted((i, j, fuzz.ratio(titles[i], titles[j])) for i in range(len(titles)) for j in range(i + 1, len(titles))
+                  if titles[i] != titles[j] and same_block(titles[i], titles[j])
+                  and fuzz.ratio(titles[i], titles[j], score_cutoff=95))
+
+
+def _share_an_end(a: str, b: str) -> bool:
+    return a.split()[:3] == b.split()[:3] or a.split()[-3:] == b.split()[-3:]
+
+
+TITLES = st.lists(st.lists(st.sampled_from(WORDS), max_size=9).map(" ".join), max_size=40)
+
+
+@given(TITLES)
+@settings(max_examples=300, deadline=None)
+def test_near_titles_are_the_pairs_of_a_block_compared_one_by_one(titles: list[str]):
+    from effdiff_catalog import checks as validate
+
+    expected = _brute_near_pairs(titles, _share_an_end)
+    assert validate.near_title_pairs(titles) == expected
+    small, validate.SMALL_BLOCK = validate.SMALL_BLOCK, 1  # every block through the index
+    try:
+        assert validate.near_title_pairs(titles) == expected
+    finally:
+        validate.SMALL_BLOCK = small
+
+
+@given(TITLES)
+@settings(max_examples=300, deadline=None)
+def test_the_index_of_a_large_block_finds_what_comparing_every_pair_finds(titles: list[str]):
+    from effdiff_catalog.checks import _block_pairs
+
+    assert sorted(_block_pairs(titles)) == _brute_near_pairs(titles) if titles else True
+
+
+def _heads(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ner", "tu", "vo", "zan", "qui", "bel", "dor", "fy", "gra", "hos", "jun", "pex", "rid"]
+    words = ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(5000)]
+    return [" ".join(rng.choice(words) for _ in range(rng.randint(4, 6))) for _ in range(n)]
+
+
+def test_many_titles_sharing_one_ending_are_checked_in_bounded_memory():
+    import tracemalloc
+
+    from effdiff_catalog.checks import duplicate_problems
+    from effdiff_catalog.yamlsrc import YamlDoc
+
+    ending = " for Efficient High-Resolution Image Synthesis with Latent Diffusion Models"
+    titles = [head.capitalize() + ending for head in _heads(4000, 5)]
+    titles[1234] = titles[77].replace(" for ", " for an ")  # one near-duplicate pair
+    docs = [(f"papers/t{i:04d}-2024.yaml", YamlDoc({"title": t, "added": "2026-11-23"}, f"title: {t}\n"))
+            for i, t in enumerate(titles)]
+    tracemalloc.start()
+    try:
+        problems = duplicate_problems(docs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [p.format().splitlines()[0] for p in problems] == [
+        "papers/t1234-2024.yaml:1:8: warning: title: title is nearly the same as in papers/t0077-2024.yaml (similarity 99%)"]
+    # comparing the pairs of one block of 4,000 held 8 million pairs (918 MB in all for validate)
+    assert peak < 64 * 2**20, f"{peak / 2**20:.0f} MiB"

@@ -1,5 +1,5 @@
 """`effdiff build` as named steps: load and validate the catalog, render the README and CITATION.cff,
-write the site sources, write the data files, run the site build. Each step is a function the CLI
+write the site sources, write the data files, run the site build, index the site for search. Each step is a function the CLI
 calls in turn."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .errors import DataError, EnvironmentProblem
 from .render.citation import CITATION_FILE, citation, citation_cff, citation_path
 from .render.common import Resources
 from .render.readme import readme_path, render_readme
-from .render.site import SitePaths, run_mkdocs, source_date_epoch, write_data_files, write_site_sources
+from .render.site import SitePaths, run_mkdocs, run_pagefind, source_date_epoch, write_data_files, write_site_sources
 from .store import check_output_file, check_site_folder, replace_folder, staging_folder, write_text_atomic
 
 _T = TypeVar("_T")
@@ -94,6 +94,13 @@ def run_site_build(catalog: Catalog, paths: SitePaths) -> None:
         raise BuildFailed(f"mkdocs build failed:\n{result.stdout}{result.stderr}".rstrip())
 
 
+def index_site(paths: SitePaths) -> None:
+    """Pagefind's search index of the built pages, into the output directory's pagefind/."""
+    result = run_pagefind(paths.out)
+    if result.returncode != 0:
+        raise BuildFailed(f"pagefind failed:\n{result.stdout}{result.stderr}".rstrip())
+
+
 def build(root: Path, out: Path | None = None, *, check: bool = False, site: bool = True, log: Log = print) -> BuildResult:
     """Run the steps. With check, write nothing and report whether README.md is out of date; without
     site, stop after the README."""
@@ -123,6 +130,7 @@ def build(root: Path, out: Path | None = None, *, check: bool = False, site: boo
     staging = staging_folder(paths.out)
     try:
         step("run the site build", lambda: run_site_build(catalog, SitePaths(paths.build, staging)))
+        step("index the site for search", lambda: index_site(SitePaths(paths.build, staging)))
         replace_folder(staging, paths.out)
     finally:
         if staging.exists():

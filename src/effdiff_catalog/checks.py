@@ -3,11 +3,14 @@ across records (duplicates, cross-references); frameworks.yaml. Catalog.load run
 
 from __future__ import annotations
 
-from collections import defaultdict
+import os
+from collections import Counter, defaultdict
+from itertools import chain
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 
 from .model import ID_RE, METRIC_VALUE_TAGS, CodeStats, Framework, FrameworkLinks, Hardware, Links, Paper, Protocol, Reading, Result, Source, Speedup, arxiv_year
 from .problems import Problem
@@ -271,31 +274,129 @@ def duplicate_problems(records: list[tuple[str, YamlDoc]]) -> list[Problem]:
 
 
 def _near_titles(titles: list[tuple[str, str, YamlDoc]], already: set[str]) -> list[Problem]:
-    """Near-equal titles. Pairs are compared within blocks that share the first or the last three
-    words, which keeps 10,000 records fast; a near-duplicate differs in a few characters, so it
-    keeps at least one of the two ends."""
+    """Near-equal titles (near_title_pairs), a warning on the second file of each pair."""
+    out = []
+    for a, b, score in near_title_pairs([title for title, _, _ in titles]):
+        _, da, doc_a = titles[a]
+        _, db, doc_b = titles[b]
+        if da == db:
+            continue
+        first, second, doc = (da, db, doc_b) if da < db else (db, da, doc_a)
+        out.append(Problem(second, *doc.where(("title",)), "warning", "title",
+                           f"title is nearly the same as in {first} (similarity {score:.0f}%)",
+                           "if both are the same paper, merge them; otherwise ignore this warning"))
+    return out
+
+
+NEAR_RATIO = 95.0
+SMALL_BLOCK = 64  # blocks up to this size compare every pair
+_Q = 3  # characters per gram of the index of a large block
+
+
+def near_title_pairs(titles: list[str]) -> list[tuple[int, int, float]]:
+    """(i, j, ratio), i < j, for the pairs of different normalized titles whose fuzz.ratio is
+    NEAR_RATIO or more, among the pairs that share their first or their last three words (a
+    near-duplicate differs in a few characters, so it keeps at least one of the two ends).
+
+    Those blocks are small in a real catalog, and their pairs are compared one by one; a large block
+    (thousands of titles sharing one ending) gets the same answer through an index (_block_pairs),
+    so neither time nor memory grows with the square of the block."""
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, (title, _, _) in enumerate(titles):
+    for i, title in enumerate(titles):
         words = title.split()
         blocks[("head", " ".join(words[:3]))].append(i)
         blocks[("tail", " ".join(words[-3:]))].append(i)
-    pairs: set[tuple[int, int]] = set()
+    found: dict[tuple[int, int], float] = {}
     for members in blocks.values():
-        for a_pos, a in enumerate(members):
-            for b in members[a_pos + 1:]:
-                pairs.add((min(a, b), max(a, b)))
+        if len(members) <= SMALL_BLOCK:
+            for x, a in enumerate(members):
+                ta = titles[a]
+                for b in members[x + 1:]:
+                    tb = titles[b]
+                    if ta != tb and (a, b) not in found:  # equal titles are errors, reported elsewhere
+                        score = fuzz.ratio(ta, tb, score_cutoff=NEAR_RATIO)
+                        if score:
+                            found[(a, b)] = score
+        else:
+            for x, y, score in _block_pairs([titles[i] for i in members]):
+                found[(members[x], members[y])] = score
+    return sorted((a, b, score) for (a, b), score in found.items())
+
+
+def _block_pairs(titles: list[str]) -> list[tuple[int, int, float]]:
+    """What comparing every pair of a block gives (i < j, different titles, ratio >= NEAR_RATIO),
+    through an index of the titles' grams.
+
+    The beginning and the ending that every title of the block shares are cut off first: an affix
+    both titles have changes no distance. A ratio of 95 then allows at most tau = 5% of both
+    (whole) lengths in insertions and deletions; each destroys at most _Q of a title's grams, so
+    such titles share at least len(grams) - _Q * tau grams, and (prefix filter) one of their
+    _Q * tau + 1 rarest grams: only titles that do are compared. A title too short for that is
+    compared with every title of a near length, in rapidfuzz's C loop."""
+    head = len(os.path.commonprefix(titles))
+    tail = min(len(os.path.commonprefix([t[::-1] for t in titles])), min(map(len, titles)) - head)
+    cores = [t[head:len(t) - tail] for t in titles]
+    fulls = [len(t) for t in titles]
+    grams = [_grams(core) for core in cores]
+    df: Counter[str] = Counter()
+    for g in grams:
+        df.update(g)
+    rarity = {gram: rank for rank, gram in enumerate(sorted(df, key=lambda gram: (df[gram], gram)))}.__getitem__
+    index: dict[str, list[int]] = defaultdict(list)  # gram -> titles whose prefix has it
+    short: dict[int, list[int]] = defaultdict(list)  # length -> titles too short for the filter
+    by_length: dict[int, list[int]] = defaultdict(list)  # length -> titles
+    cores_by_length: dict[int, list[str]] = defaultdict(list)  # their cores
+    found = []
+    for p, core in enumerate(cores):
+        tau = _max_edits(fulls[p])
+        near = range(fulls[p] - tau, fulls[p] + tau + 1)
+        filtered = len(grams[p]) > _Q * tau  # then it shares a gram of its prefix with any near title
+        prefix = sorted(grams[p], key=rarity)[:_Q * tau + 1] if filtered else []
+        lists = [index[gram] for gram in prefix if gram in index]
+        if filtered and sum(map(len, lists)) < sum(len(by_length.get(n, ())) for n in near):
+            seen = {q for n in near for q in short.get(n, ())}
+            for posting in lists:
+                seen.update(posting)
+            others = list(seen)
+            choices = [cores[q] for q in others]
+        else:  # no filter, or none better than every title of a near length (lists joined in C)
+            others = list(chain.from_iterable(by_length.get(n, ()) for n in near))
+            choices = list(chain.from_iterable(cores_by_length.get(n, ()) for n in near))
+        for gram in prefix:
+            index[gram].append(p)
+        if not filtered:
+            short[fulls[p]].append(p)
+        by_length[fulls[p]].append(p)
+        cores_by_length[fulls[p]].append(core)
+        if not others:
+            continue
+        for _, _, k in process.extract(core, choices, scorer=Indel.distance, score_cutoff=tau, limit=None):
+            q = others[k]
+            if titles[q] != titles[p]:
+                score = fuzz.ratio(titles[q], titles[p], score_cutoff=NEAR_RATIO)
+                if score:
+                    found.append((q, p, score))
+    return found
+
+
+def _max_edits(length: int) -> int:
+    """The most insertions and deletions a title of this length can be from another title whose
+    ratio with it is NEAR_RATIO or more (one more than the bound, for rounding)."""
+    share = 1 - NEAR_RATIO / 100
+    longest = int(((1 + share) * length + 1) / (1 - share)) + 1  # the longest title that near
+    return int(share * (length + longest)) + 1
+
+
+def _grams(title: str) -> list[str]:
+    """The title's _Q-character grams, a repeated gram numbered (so that sets count repeats)."""
+    grams = [title[k:k + _Q] for k in range(len(title) - _Q + 1)]
+    if len(set(grams)) == len(grams):
+        return grams
+    seen: Counter[str] = Counter()
     out = []
-    for a, b in sorted(pairs):
-        ta, da, _ = titles[a]
-        tb, db, doc_b = titles[b]
-        if ta == tb or da == db:
-            continue  # equal titles are already errors
-        score = fuzz.ratio(ta, tb, score_cutoff=95)
-        if score:
-            first, second, doc = (da, db, doc_b) if da < db else (db, da, titles[a][2])
-            out.append(Problem(second, *doc.where(("title",)), "warning", "title",
-                               f"title is nearly the same as in {first} (similarity {score:.0f}%)",
-                               "if both are the same paper, merge them; otherwise ignore this warning"))
+    for gram in grams:
+        out.append(f"{gram}\x00{seen[gram]}" if seen[gram] else gram)
+        seen[gram] += 1
     return out
 
 

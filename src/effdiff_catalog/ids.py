@@ -59,9 +59,13 @@ def first_public(record_id: str, arxiv: str | None) -> tuple[int, int]:
 
 
 def make_id(title: str, year: int, arxiv: str | None = None, taken: Container[str] = (),
-            parts: tuple[str | None, list[str]] | None = None) -> str:
-    """A new id that is not in `taken`: more title words are added until it is unique.
-    `parts` is id_parts(title), when the caller has it already."""
+            parts: tuple[str | None, list[str]] | None = None, counters: dict[str, int] | None = None) -> str:
+    """A new id that is not in `taken`: more title words are added until it is unique; when every
+    name is taken, the longest is numbered from 2 (`-2`, `-3`, ...).
+    `parts` is id_parts(title), when the caller has it already. `counters` (a dict the caller keeps
+    across calls, for a `taken` that only grows) remembers per numbered stem the first number not yet
+    seen taken, so that numbering many titles that differ only by a number stays linear; the ids are
+    the same as without it."""
     y = id_year(year, arxiv)
     name, words = parts if parts is not None else id_parts(title)
     for candidate in _names(name, words):
@@ -69,9 +73,12 @@ def make_id(title: str, year: int, arxiv: str | None = None, taken: Container[st
         if record_id not in taken:
             return record_id
     base = "-".join(words)  # every name is taken: number the longest
-    n = 2
+    stem = f"{base}-{y}"
+    n = counters.get(stem, 2) if counters is not None else 2
     while f"{base}-{n}-{y}" in taken:
         n += 1
+    if counters is not None:
+        counters[stem] = n  # every number below n is taken, and stays so; n itself may not be used after all
     return f"{base}-{n}-{y}"
 
 

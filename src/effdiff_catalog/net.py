@@ -1,7 +1,9 @@
 """HTTP plumbing shared by the link checker and the metadata importers.
 
 One `requests.Session` per tool, with a connection pool sized for its concurrency and a
-User-Agent naming the project. The link checker adds an `AddressGuard`: every connection is made
+User-Agent naming the project. A `Deadline` bounds one request as a whole (a server that trickles
+its headers or body a byte at a time never resets it, as it resets a socket timeout), and
+`read_capped` reads a body up to a size, streaming. The link checker adds an `AddressGuard`: every connection is made
 to an address the guard resolved and approved, so a host that resolves (or a redirect that leads)
 to a private, loopback, link-local or reserved address is refused, and a second DNS answer cannot
 swap in another address between the check and the connection.
@@ -10,7 +12,9 @@ swap in another address between the check and the connection.
 from __future__ import annotations
 
 import email.utils
+import heapq
 import ipaddress
+import itertools
 import socket
 import threading
 import time
@@ -44,10 +48,11 @@ Dialer = Callable[..., socket.socket]
 def make_session(pool_hosts: int = 100, pool_per_host: int = 10, adapter: Optional[HTTPAdapter] = None,
                  user_agent: str = USER_AGENT) -> requests.Session:
     """A session that never retries on its own (callers retry with backoff) and ignores proxy and
-    .netrc settings from the environment (connections must go where the caller decided)."""
+    .netrc settings from the environment (connections must go where the caller decided). Its
+    connections obey the `Deadline` of the thread that uses them."""
     session = requests.Session()
     session.trust_env = False
-    adapter = adapter or HTTPAdapter(pool_connections=pool_hosts, pool_maxsize=pool_per_host, max_retries=0)
+    adapter = adapter or DeadlineAdapter(pool_connections=pool_hosts, pool_maxsize=pool_per_host, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = user_agent
@@ -68,6 +73,187 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
     if when is None:
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+# -- a total time limit per request, and a size limit per body -------------------------------
+
+
+class Deadline:
+    """A total time limit on the requests made in a `with Deadline(seconds):` block, in this
+    thread: when it passes, the connections they use are shut down, which ends any read under way
+    (the request then fails, and `expired` tells why). Socket timeouts alone bound each read, not
+    the whole: a server that sends a byte a second holds a request for ever.
+
+    Works for the sessions of make_session (their connections register with the thread's deadline)."""
+
+    _local = threading.local()
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._connections: list[Any] = []
+        self._lock = threading.Lock()
+
+    @classmethod
+    def current(cls) -> "Deadline | None":
+        return getattr(cls._local, "deadline", None)
+
+    def remaining(self) -> float:
+        return max(0.0, self._at - time.monotonic())
+
+    def __enter__(self) -> "Deadline":
+        self._at = time.monotonic() + self.seconds
+        self._outer = Deadline.current()
+        Deadline._local.deadline = self
+        _WATCHDOG.add(self._at, self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        Deadline._local.deadline = self._outer
+        _WATCHDOG.remove(self)
+        with self._lock:
+            self._connections.clear()
+
+    def watch(self, connection: Any) -> None:
+        """Shut connection down when the deadline passes (at once if it has)."""
+        with self._lock:
+            self._connections.append(connection)
+            expired = self.expired
+        if expired:
+            _shut(connection)
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            connections = list(self._connections)
+        for connection in connections:
+            _shut(connection)
+
+
+def _shut(connection: Any) -> None:
+    """End the reads on a connection: the one under way (shutdown wakes it) and the next ones (a
+    socket shut for reading still returns what the server goes on sending, so they time out at once)."""
+    sock = getattr(connection, "sock", None) or getattr(connection, "_deadline_sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(0.001)
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed
+            pass
+
+
+class _Watchdog:
+    """One thread that expires deadlines when their time comes."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Deadline]] = []
+        self._live: set[int] = set()
+        self._cond = threading.Condition()
+        self._count = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def add(self, at: float, deadline: Deadline) -> None:
+        with self._cond:
+            heapq.heappush(self._heap, (at, next(self._count), deadline))
+            self._live.add(id(deadline))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="effdiff-deadlines", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def remove(self, deadline: Deadline) -> None:
+        with self._cond:
+            self._live.discard(id(deadline))
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._heap and id(self._heap[0][2]) not in self._live:
+                    heapq.heappop(self._heap)  # left its block in time
+                if not self._heap:
+                    self._cond.wait(timeout=30)
+                    if not self._heap:
+                        self._thread = None
+                        return
+                    continue
+                at, _, deadline = self._heap[0]
+                wait = at - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(timeout=wait)
+                    continue
+                heapq.heappop(self._heap)
+                self._live.discard(id(deadline))
+            deadline.expire()
+
+
+_WATCHDOG = _Watchdog()
+
+
+class _DeadlineConnectionMixin:
+    """A connection that registers with the thread's Deadline whenever it is used."""
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        # the connection lets go of its socket when the server closes after the answer, whose body
+        # is still to read from that socket
+        self._deadline_sock = self.sock  # type: ignore[attr-defined]
+        deadline = Deadline.current()
+        if deadline is not None:
+            deadline.watch(self)
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        deadline = Deadline.current()
+        if deadline is not None:
+            deadline.watch(self)  # a connection from the pool, already connected
+        return super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+def _pool_classes(mixins: tuple[type, ...], attrs: dict[str, Any]) -> dict[str, type]:
+    http_conn = type("EffdiffHTTPConnection", (*mixins, _DeadlineConnectionMixin, HTTPConnection), attrs)
+    https_conn = type("EffdiffHTTPSConnection", (*mixins, _DeadlineConnectionMixin, HTTPSConnection), attrs)
+    return {
+        "http": type("EffdiffHTTPConnectionPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
+        "https": type("EffdiffHTTPSConnectionPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}),
+    }
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """An HTTPAdapter whose connections obey the thread's Deadline."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _pool_classes((), {})
+
+
+class ResponseTooLarge(EnvironmentProblem):
+    """A body larger than the reader accepts."""
+
+    def __init__(self, url: str, limit: int):
+        self.url, self.limit = url, limit
+        super().__init__(f"{url}: the answer is larger than {limit:,} bytes")
+
+
+def read_capped(response: requests.Response, limit: int, chunk: int = 64 * 1024) -> bytes:
+    """The (decoded) body of a streamed response, read a chunk at a time; raises ResponseTooLarge,
+    and closes the response, as soon as it passes `limit` bytes (or says it will). The response
+    then reads as if it had been read whole (.content, .text, .json())."""
+    length = response.headers.get("Content-Length", "")
+    encoded = response.headers.get("Content-Encoding", "identity").lower() not in ("", "identity")
+    if length.isdigit() and int(length) > limit and not encoded:
+        response.close()
+        raise ResponseTooLarge(response.url, limit)
+    parts: list[bytes] = []
+    size = 0
+    for part in response.iter_content(chunk):
+        size += len(part)
+        if size > limit:
+            response.close()
+            raise ResponseTooLarge(response.url, limit)
+        parts.append(part)
+    body = b"".join(parts)
+    response._content = body  # what requests keeps once it has read a body
+    response._content_consumed = True  # type: ignore[attr-defined]  # requests' own flag, not in its stubs
+    return body
 
 
 # -- refusing private addresses -------------------------------------------------------------
@@ -179,7 +365,7 @@ class _GuardedConnectionMixin(_ConnectionBase):
 
 
 class GuardedAdapter(HTTPAdapter):
-    """An HTTPAdapter whose connections are opened through an AddressGuard."""
+    """An HTTPAdapter whose connections are opened through an AddressGuard (and obey the thread's Deadline)."""
 
     def __init__(self, guard: AddressGuard, **kwargs: Any):
         self.guard = guard
@@ -187,10 +373,4 @@ class GuardedAdapter(HTTPAdapter):
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        attrs = {"guard": self.guard}
-        http_conn = type("GuardedHTTPConnection", (_GuardedConnectionMixin, HTTPConnection), attrs)
-        https_conn = type("GuardedHTTPSConnection", (_GuardedConnectionMixin, HTTPSConnection), attrs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": type("GuardedHTTPConnectionPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
-            "https": type("GuardedHTTPSConnectionPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}),
-        }
+        self.poolmanager.pool_classes_by_scheme = _pool_classes((_GuardedConnectionMixin,), {"guard": self.guard})

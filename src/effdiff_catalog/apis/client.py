@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode
 import requests
 
 from ..errors import EnvironmentProblem
-from ..net import USER_AGENT, make_session, retry_after
+from ..net import USER_AGENT, Deadline, ResponseTooLarge, make_session, read_capped, retry_after
 from ..store import write_text_atomic
 from ..text import normalize_title
 from .arxiv import ArxivFeed, parse_arxiv_atom, parse_arxiv_feed
@@ -41,6 +41,9 @@ DEFAULT_BASES = {
 DEFAULT_INTERVALS = {"arxiv": 3.0, "crossref": 1.0, "semanticscholar": 1.0, "github": 1.0}
 # papers' metadata barely changes; a repository's stars do
 DEFAULT_TTLS = {"arxiv": 30 * 86400.0, "crossref": 30 * 86400.0, "semanticscholar": 30 * 86400.0, "github": 86400.0}
+# the largest answer read from each API: far above what one paper's metadata takes (a Crossref work
+# with thousands of references is a few MB), far below what would fill the memory
+DEFAULT_MAX_BYTES = {"arxiv": 4 << 20, "crossref": 16 << 20, "semanticscholar": 4 << 20, "github": 4 << 20}
 
 
 class ApiError(EnvironmentProblem):
@@ -52,6 +55,7 @@ class ApiConfig:
     bases: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_BASES))
     intervals: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_INTERVALS))
     ttls: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TTLS))
+    max_bytes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MAX_BYTES))
     mailto: Optional[str] = None
     github_token: Optional[str] = None
     timeout: float = 30.0
@@ -163,10 +167,21 @@ class MetadataClient:
             while True:
                 self._wait_turn(api)
                 self.requests_made += 1
+                deadline = Deadline(cfg.timeout)  # for the whole answer, streamed and capped
+                limit = cfg.max_bytes.get(api, max(DEFAULT_MAX_BYTES.values()))
                 try:
-                    r = self.session.get(url, params=params, headers=headers, timeout=cfg.timeout)
-                except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
-                    problem, wait = f"{api}: {type(exc).__name__}", None
+                    with deadline:
+                        r = self.session.get(url, params=params, headers=headers, timeout=cfg.timeout, stream=True)
+                        if r.status_code in (200, 404):
+                            read_capped(r, limit)
+                        r.close()
+                    if deadline.expired:
+                        raise requests.exceptions.Timeout()
+                except ResponseTooLarge:
+                    raise ApiError(f"{api}: the answer is larger than {limit:,} bytes; not read") from None
+                except (requests.exceptions.Timeout, requests.exceptions.ConnectionError,
+                        requests.exceptions.ChunkedEncodingError) as exc:
+                    problem, wait = f"{api}: {'Timeout' if deadline.expired else type(exc).__name__}", None
                 else:
                     if r.status_code in (200, 404):
                         return ApiResponse(r.status_code, r.text)

@@ -93,7 +93,7 @@ def register(add: Add) -> None:
     p.add_argument("--changed-since", metavar="GIT_REF", help="only the records changed since this git ref, e.g. origin/main")
     p.add_argument("--concurrency", type=int, default=32, help="requests under way at once (default: 32)")
     p.add_argument("--per-host", type=int, default=4, help="requests under way at once to one host (default: 4)")
-    p.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for a connection or an answer (default: 20)")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds one request may take in all: connection, headers and body (default: 20)")
     p.add_argument("--retries", type=int, default=2, help="retries after a timeout, connection error, 429 or 5xx (default: 2)")
     p.add_argument("--backoff", type=float, default=1.0, help="seconds before the first retry, doubled for each next one (default: 1)")
     p.add_argument("--retry-after-cap", type=float, default=30.0, help="longest Retry-After honoured, in seconds (default: 30)")

@@ -33,7 +33,7 @@ VENUE_TAG = re.compile(r"^\*\*\s*\[([^\]]+)\]\s*\*\*\s*")
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     line: int
     text: str
@@ -48,7 +48,7 @@ class Entry:
     new_venue: Any = None  # venues.Venue: the venue `venue` names, when venues.yaml lacks it
 
 
-@dataclass
+@dataclass(slots=True)
 class FrameworkRow:
     line: int
     name: str
@@ -56,7 +56,7 @@ class FrameworkRow:
     columns: dict[str, bool]
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     entries: list[Entry]
     frameworks: list[FrameworkRow]
@@ -110,7 +110,7 @@ def parse_venue_tag(tag: str, venues: Venues) -> tuple[mdentry.Venue | None, str
     return mdentry.Venue(proposal.name, year, month, 0, 0, new=proposal), ""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     """Lines that may together make one entry: title line, authors, venue, links."""
 
@@ -617,18 +617,24 @@ def _framework_row(number: int, cells: list[str], columns: list[str]) -> Framewo
 
 # -- planning and applying ---------------------------------------------------------------------
 
-def candidates(parsed: Parsed) -> list[Candidate]:
-    return [Candidate(e.line, {"title": e.title, "venue": e.venue, "year": e.year, "arxiv": e.arxiv, "links": e.links},
-                      e.title, e.category, place_existing=True, new_venue=e.new_venue) for e in parsed.entries]
+def candidates(parsed: Parsed) -> Iterator[Candidate]:
+    """The entries as candidates, one at a time, taken out of parsed.entries as they go: a large
+    list has hundreds of thousands, and an entry is not needed once it is a candidate."""
+    entries = parsed.entries
+    entries.reverse()
+    while entries:
+        e = entries.pop()
+        yield Candidate(e.line, {"title": e.title, "venue": e.venue, "year": e.year, "arxiv": e.arxiv, "links": e.links},
+                        e.title, e.category, place_existing=True, new_venue=e.new_venue)
 
 
 def plan(parsed: Parsed, catalog: Catalog, added: dt.date, prefer: merge.Prefer = "catalog",
          new_venues: bool = True) -> tuple[dict[str, Planned], merge.Planner]:
     """Match every entry against the catalog (see merge.plan) and record the outcome in the report."""
-    planner, outcomes = merge.plan(candidates(parsed), catalog, added=added, prefer=prefer, new_venues=new_venues)
+    planner = merge.Planner(catalog, added=added, prefer=prefer, new_venues=new_venues)
     planned = planner.planned
     by_line = {item.line: item for item in parsed.report.lines}
-    for outcome in outcomes:
+    for outcome in map(planner.add, candidates(parsed)):  # each outcome is read into the report as it comes
         item = by_line[outcome.line]
         item.status, item.record, item.fields = outcome.status, outcome.record, outcome.fields
         item.reason, item.conflicts = outcome.reason, outcome.conflicts
@@ -706,6 +712,7 @@ def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, adde
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ImportError_(f"{path}: not a UTF-8 text file (byte {exc.start}); is this a markdown list?") from None
+    del raw  # from here on the input is held once, as the report's lines (memory: a list can be large)
     if "\x00" in text:
         raise ImportError_(f"{path}: binary file, not markdown")
     source = source_name or path.name
@@ -713,6 +720,7 @@ def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, adde
     if problem:
         raise ImportError_(problem)
     parsed = parse(text, source, catalog, heading_map, category)
+    del text
     if not parsed.entries and not parsed.frameworks and not any(
             mdentry.is_paper_url(link.url) for item in parsed.report.lines for link in mdentry.find_links(item.text)):
         raise ImportError_(f"{path}: found no list entries (lines with a link to a paper); is this an awesome-list file?")

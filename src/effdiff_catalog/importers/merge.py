@@ -15,6 +15,7 @@ matches each against the catalog (arXiv id, DOI, paper URL, normalized title) an
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal, Sequence
@@ -57,7 +58,7 @@ class Candidate:
                             self.keys, self.id_parts, self.new_venue, self.no_venue))
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     line: int
     label: str
@@ -69,10 +70,22 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
 class Planned:
-    paper: Paper
-    status: str  # created | merged
+    """A record the import writes, created or merged. Kept as its JSON, compressed: a few hundred bytes where
+    the model takes a few KB (a large list plans hundreds of thousands); `paper` rebuilds the model."""
+
+    __slots__ = ("_json", "status")
+
+    def __init__(self, paper: Paper, status: str):
+        self._json = zlib.compress(paper.model_dump_json().encode("utf-8"), 1)
+        self.status = status  # created | merged
+
+    @property
+    def paper(self) -> Paper:
+        return Paper.model_validate_json(zlib.decompress(self._json))
+
+    def __repr__(self) -> str:
+        return f"Planned({self.status}: {self._json[:60]!r}...)"
 
 
 def match_keys(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -143,12 +156,13 @@ class Planner:
         self.vocab: Vocab = catalog.vocab
         # venues the planned records need that venues.yaml lacks, with the entries that name them
         self.new_venues: dict[str, tuple[Venue, list[str]]] = {}
-        self.papers: dict[str, Paper] = dict(catalog.papers)
+        self.papers: dict[str, Paper | Planned] = dict(catalog.papers)  # the catalog's and the planned records
         self.index: dict[tuple[str, str], str] = {}
-        for p in self.papers.values():
+        for p in catalog.papers.values():
             for key in match_keys(p.model_dump()):
                 self.index.setdefault(key, p.id)
         self.planned: dict[str, Planned] = {}
+        self.id_counters: dict[str, int] = {}  # make_id's numbered stems; `papers` only grows
         self.context = {"vocab": catalog.vocab}
 
     def add(self, cand: Candidate) -> Outcome:
@@ -186,7 +200,8 @@ class Planner:
             check_year(data["year"])  # before the id, which a year out of range would make invalid too
         except PydanticCustomError as exc:
             return Outcome(cand.line, cand.label, "skipped", reason=_reason("year", exc.message(), (exc.context or {}).get("hint")))
-        record_id = make_id(data["title"], data["year"], data.get("arxiv"), taken=papers, parts=cand.id_parts)
+        record_id = make_id(data["title"], data["year"], data.get("arxiv"), taken=papers, parts=cand.id_parts,
+                            counters=self.id_counters)
         data.update(id=record_id, categories=[cand.category], added=added)
         if new_venue is not None:
             context = {"vocab": Vocab(self.vocab.taxonomy, self.vocab.venues.with_added([new_venue]), self.vocab.results)}
@@ -202,16 +217,15 @@ class Planner:
             notes.append(f"new venue '{new_venue.name}' ({new_venue.kind}) for venues.yaml")
         elif data["venue"] in self.new_venues:
             self.new_venues[data["venue"]][1].append(cand.label or f"line {cand.line}")
-        papers[record_id] = paper
+        papers[record_id] = planned[record_id] = Planned(paper, "created")
         for key in keys:  # the id and the categories added above are not match keys
             index.setdefault(key, record_id)
-        planned[record_id] = Planned(paper, "created")
         return Outcome(cand.line, cand.label, "created", record_id, notes=notes)
 
     def _merge(self, cand: Candidate, match: str) -> Outcome:
         papers, planned, prefer, context = self.papers, self.planned, self.prefer, self.context
         current = papers[match]
-        data = current.model_dump()
+        data = (current.paper if isinstance(current, Planned) else current).model_dump()
         changed: list[str] = []
         conflicts: list[dict[str, Any]] = []
 
@@ -256,9 +270,8 @@ class Planner:
             paper = Paper.model_validate(data, context=context)
         except ValidationError as exc:
             return Outcome(cand.line, cand.label, "skipped", match, reason=f"merging would make the record invalid: {_validation_reason(exc)}")
-        papers[match] = paper
         previous = planned.get(match)
-        planned[match] = Planned(paper, previous.status if previous else "merged")
+        papers[match] = planned[match] = Planned(paper, previous.status if previous else "merged")
         return Outcome(cand.line, cand.label, "merged", match, fields=sorted(changed), conflicts=conflicts, notes=notes,
                        reason="replaced the record's values with the imported ones" if conflicts else "")
 

@@ -25,7 +25,7 @@ Kind = Literal["entry", "heading", "skipped", "text"]
 Status = Literal["created", "merged", "conflict", "skipped", "framework", ""]
 
 
-@dataclass
+@dataclass(slots=True)
 class LineReport:
     line: int
     kind: Kind

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from urllib3.exceptions import NameResolutionError
 
-from ..net import AddressGuard, AddressRefused, Dialer, GuardedAdapter, Resolver, make_session, retry_after
+from ..net import AddressGuard, AddressRefused, Deadline, Dialer, GuardedAdapter, Resolver, make_session, retry_after
 from .collect import LinkResult, url_problem
 
 HEAD_REFUSED = frozenset({403, 405, 501})
@@ -240,10 +240,23 @@ class LinkChecker:
         attempt = 0
         while True:
             failure: tuple[str, str] | None = None
+            deadline = Deadline(opts.timeout)  # the whole request: a server that trickles bytes never resets it
             try:
                 self.guard.addresses(host, parts.port or (443 if parts.scheme == "https" else 80))
                 slot.hold(key)
-                response = self.session.request(method, url, allow_redirects=False, stream=True, timeout=(opts.timeout, opts.timeout))
+                with deadline:
+                    try:
+                        response = self.session.request(method, url, allow_redirects=False, stream=True,
+                                                        timeout=(opts.timeout, opts.timeout))
+                    except requests.exceptions.RequestException as exc:
+                        if deadline.expired:  # the connection was cut at the deadline
+                            raise requests.exceptions.Timeout(str(exc)) from exc
+                        raise
+                    status = response.status_code
+                    headers = response.headers
+                    self._discard(response, method)
+                if deadline.expired:  # cut mid-answer: what was read may look whole, but is not
+                    raise requests.exceptions.Timeout()
             except AddressRefused as exc:
                 raise _Final("invalid", f"refused: {exc} (only public addresses are checked; --allow-private lifts this)")
             except socket.gaierror as exc:
@@ -264,9 +277,6 @@ class LinkChecker:
             except requests.exceptions.RequestException as exc:
                 raise _Final("invalid", f"cannot request: {_reason(exc)}")
             else:
-                status = response.status_code
-                headers = response.headers
-                self._discard(response, method)
                 if method == "HEAD" and status in HEAD_REFUSED and not (blocking and status == 403):
                     method = "GET"
                     continue

@@ -146,6 +146,7 @@ class SiteWriter:
         self.write_frameworks()
         self.write_statistics()
         self._write("contributing.md", self._render("contributing.md.j2", contributing_url=f"{REPO_URL}/blob/main/CONTRIBUTING.md"))
+        self._write("search.md", self._render("search.md.j2"))
         for asset in sorted((self.resources.templates / "site" / "assets").iterdir()):
             self._write(f"assets/{asset.name}", asset.read_text(encoding="utf-8"))
         self.write_overrides()
@@ -222,7 +223,6 @@ class SiteWriter:
             prefix = to_root(paper_page(paper.id))
             venue = self.catalog.venues.by_name.get(paper.venue)
             bibtex = entries[paper.id]
-            fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", bibtex)), default=0) + 1)
             results = self.result_rows(paper, prefix)
             self._write(f"papers/{paper.id}.md", template.render(
                 paper=paper, meta_title=_front_matter_text(paper.title),
@@ -231,7 +231,7 @@ class SiteWriter:
                                                                       self.catalog.taxonomy[c]]] for c in paper.categories],
                 modality=[facets.get("modality", {}).get(m, m) for m in paper.modality],
                 strategies=[facets.get("strategies", {}).get(s, s) for s in paper.strategies],
-                results=results, bibtex=bibtex, fence=fence))
+                results=results, bibtex=bibtex))
 
     def result_rows(self, paper: Paper, prefix: str) -> list[dict]:
         """The paper's results for its page: one row each, anchored r1, r2, ... (leaderboard points link there)."""
@@ -331,6 +331,7 @@ class SiteWriter:
         return [
             {"Home": "index.md"},
             {"All papers": "all-papers.md"},
+            {"Search": "search.md"},
             {"New": "new.md"},
             {"Taxonomy": ["taxonomy/index.md"] + [item(root) for root in self.catalog.taxonomy.roots]},
             {"Leaderboards": [LEADERBOARDS + "index.md"] + self.leaderboard_nav},
@@ -403,6 +404,13 @@ def write_data_files(catalog: Catalog, resources: Resources, paths: SitePaths) -
         path.write_text(text, encoding="utf-8", newline="\n")
         out.append(path)
     return out
+
+
+def run_pagefind(site: Path) -> subprocess.CompletedProcess:
+    """Pagefind's search index and interface into site/pagefind/, from the built pages' parts marked
+    data-pagefind-body (its output is the same for the same pages)."""
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--quiet"]
+    return subprocess.run(cmd, capture_output=True, text=True)
 
 
 def source_date_epoch(catalog: Catalog) -> str:

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var PAGE = 100;
+  var PAGE = 50;  // rows laid out per filter change: the worst change, not only the median, stays well under 50 ms at 3,000 papers
 
   function fold(text) {
     return String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -127,8 +127,11 @@
     if (params.get("code") === "1") form.elements.code.checked = true;
 
     form.addEventListener("submit", function (event) { event.preventDefault(); });
-    form.addEventListener("input", apply);
-    form.addEventListener("change", apply);
+    // a field one types in filters on input (as one types); a select or a check box fires input
+    // and then change for one choice: it filters on change alone, once
+    function typed(el) { return el.tagName === "INPUT" && el.type !== "checkbox"; }
+    form.addEventListener("input", function (event) { if (typed(event.target)) apply(); });
+    form.addEventListener("change", function (event) { if (!typed(event.target)) apply(); });
     form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
     more.addEventListener("click", function () { limit += PAGE; render(); });
     box.querySelectorAll("th[data-sort] button").forEach(function (button) {
