@@ -45,13 +45,7 @@ def render_readme_step(catalog: Catalog, resources: Resources, check: bool) -> b
     """Render README.md; write it, or with check only compare. True when the file differs."""
     path = readme_path(catalog.root)
     check_output_file(path, "the README", DataError)
-    text = render_readme(catalog, resources)
-    current = path.read_text(encoding="utf-8") if path.exists() else None
-    if current == text:
-        return False
-    if not check:
-        write_text_atomic(path, text)
-    return True
+    return _sync(path, render_readme(catalog, resources), check)
 
 
 def render_citation_step(catalog: Catalog, resources: Resources, check: bool) -> bool:
@@ -59,7 +53,11 @@ def render_citation_step(catalog: Catalog, resources: Resources, check: bool) ->
     True when the file differs."""
     path = citation_path(catalog.root)
     check_output_file(path, CITATION_FILE, DataError)
-    text = citation_cff(catalog, citation(catalog, resources))
+    return _sync(path, citation_cff(catalog, citation(catalog, resources)), check)
+
+
+def _sync(path: Path, text: str, check: bool) -> bool:
+    """A generated file: True when it differs from `text`; rewritten then, unless check."""
     current = path.read_text(encoding="utf-8") if path.exists() else None
     if current == text:
         return False
