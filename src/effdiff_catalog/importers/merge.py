@@ -71,21 +71,26 @@ class Outcome:
 
 
 class Planned:
-    """A record the import writes, created or merged. Kept as its JSON, compressed: a few hundred bytes where
-    the model takes a few KB (a large list plans hundreds of thousands); `paper` rebuilds the model."""
+    """A record the import writes, created or merged. In a large import (compact) it is kept as its
+    JSON, compressed: a few hundred bytes where the model takes a few KB (a large list plans hundreds
+    of thousands), and `paper` rebuilds the model; otherwise the model itself is kept (no cost)."""
 
-    __slots__ = ("_json", "status")
+    __slots__ = ("_paper", "_json", "status")
 
-    def __init__(self, paper: Paper, status: str):
-        self._json = zlib.compress(paper.model_dump_json().encode("utf-8"), 1)
+    def __init__(self, paper: Paper, status: str, compact: bool = False):
+        self._paper: Paper | None = None if compact else paper
+        self._json = zlib.compress(paper.model_dump_json().encode("utf-8"), 1) if compact else b""
         self.status = status  # created | merged
 
     @property
     def paper(self) -> Paper:
-        return Paper.model_validate_json(zlib.decompress(self._json))
+        return self._paper if self._paper is not None else Paper.model_validate_json(zlib.decompress(self._json))
 
     def __repr__(self) -> str:
-        return f"Planned({self.status}: {self._json[:60]!r}...)"
+        return f"Planned({self.status}: {self.paper.id})"
+
+
+COMPACT_AFTER = 2_000  # planned records kept as models before the rest are kept compressed
 
 
 def match_keys(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -217,7 +222,7 @@ class Planner:
             notes.append(f"new venue '{new_venue.name}' ({new_venue.kind}) for venues.yaml")
         elif data["venue"] in self.new_venues:
             self.new_venues[data["venue"]][1].append(cand.label or f"line {cand.line}")
-        papers[record_id] = planned[record_id] = Planned(paper, "created")
+        papers[record_id] = planned[record_id] = Planned(paper, "created", compact=len(planned) >= COMPACT_AFTER)
         for key in keys:  # the id and the categories added above are not match keys
             index.setdefault(key, record_id)
         return Outcome(cand.line, cand.label, "created", record_id, notes=notes)
@@ -271,7 +276,8 @@ class Planner:
         except ValidationError as exc:
             return Outcome(cand.line, cand.label, "skipped", match, reason=f"merging would make the record invalid: {_validation_reason(exc)}")
         previous = planned.get(match)
-        papers[match] = planned[match] = Planned(paper, previous.status if previous else "merged")
+        papers[match] = planned[match] = Planned(paper, previous.status if previous else "merged",
+                                                 compact=len(planned) >= COMPACT_AFTER)
         return Outcome(cand.line, cand.label, "merged", match, fields=sorted(changed), conflicts=conflicts, notes=notes,
                        reason="replaced the record's values with the imported ones" if conflicts else "")
 
