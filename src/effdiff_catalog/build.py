@@ -1,6 +1,6 @@
 """`effdiff build` as named steps: load and validate the catalog, render the README, write the site
-sources, write the data files, run the site build, index the site for search. Each step is a function the CLI
-calls in turn."""
+sources, write the data files, run the site build (and the search index beside it). Each step is a function
+the CLI calls in turn."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .catalog import Catalog, CatalogError
 from .errors import DataError, EnvironmentProblem
 from .render.common import Resources
 from .render.readme import readme_path, render_readme
-from .render.site import SitePaths, run_mkdocs, run_pagefind, source_date_epoch, write_data_files, write_site_sources
+from .render.site import SitePaths, run_mkdocs, source_date_epoch, start_pagefind, write_data_files, write_site_sources
 from .store import check_output_file, check_site_folder, replace_folder, staging_folder, write_text_atomic
 
 
@@ -71,17 +71,18 @@ def sync_contributor_files(catalog: Catalog, check: bool) -> list[str]:
 
 
 def run_site_build(catalog: Catalog, paths: SitePaths) -> None:
-    """mkdocs build --strict into the output directory; its own messages when it fails."""
-    result = run_mkdocs(paths, source_date_epoch(catalog))
+    """mkdocs build --strict into the output directory and, beside it, Pagefind's search index,
+    moved into the output's pagefind/; their own messages when one fails."""
+    pagefind = start_pagefind(paths)
+    try:
+        result = run_mkdocs(paths, source_date_epoch(catalog))
+    finally:
+        output, _ = pagefind.communicate()
     if result.returncode != 0:
         raise BuildFailed(f"mkdocs build failed:\n{result.stdout}{result.stderr}".rstrip())
-
-
-def index_site(paths: SitePaths) -> None:
-    """Pagefind's search index of the built pages, into the output directory's pagefind/."""
-    result = run_pagefind(paths.out)
-    if result.returncode != 0:
-        raise BuildFailed(f"pagefind failed:\n{result.stdout}{result.stderr}".rstrip())
+    if pagefind.returncode != 0:
+        raise BuildFailed(f"pagefind failed:\n{output}".rstrip())
+    shutil.move(str(paths.search_index), str(paths.out / "pagefind"))
 
 
 def build(root: Path, out: Path | None = None, *, check: bool = False, site: bool = True, log: Log = print) -> BuildResult:
@@ -111,7 +112,6 @@ def build(root: Path, out: Path | None = None, *, check: bool = False, site: boo
     staging = staging_folder(paths.out)
     try:
         step("run the site build", lambda: run_site_build(catalog, SitePaths(paths.build, staging)))
-        step("index the site for search", lambda: index_site(SitePaths(paths.build, staging)))
         replace_folder(staging, paths.out)
     finally:
         if staging.exists():

@@ -52,6 +52,16 @@ class SitePaths:
     def config(self) -> Path:
         return self.build / "mkdocs.yml"
 
+    @property
+    def search_pages(self) -> Path:
+        """What search indexes of each page, at its path (write_search_pages): Pagefind's input."""
+        return self.build / "search-pages"
+
+    @property
+    def search_index(self) -> Path:
+        """Pagefind's output, moved into the site once both are built."""
+        return self.build / "pagefind"
+
     @classmethod
     def for_root(cls, root: Path, out: Path | None = None) -> "SitePaths":
         return cls((root / BUILD_DIR).resolve(), (out or root / PUBLIC_DIR).resolve())
@@ -110,6 +120,14 @@ class SiteWriter:
         path.write_text(text, encoding="utf-8", newline="\n")
         self.files += 1
 
+    def _write_search_page(self, url: str, summary: str, title: str, **context) -> None:
+        """The page search indexes for the site's page at url: its summary template (the block the
+        site's page shows as data-pagefind-body), alone."""
+        path = self.paths.search_pages / url / "index.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.env.get_template("search-page.html.j2").render(summary=summary, meta_title=title, **context),
+                        encoding="utf-8", newline="\n")
+
     def _render(self, template: str, **context) -> str:
         return self.env.get_template(template).render(survey=SURVEY, repo_url=REPO_URL, **context)
 
@@ -127,8 +145,9 @@ class SiteWriter:
 
     def write_sources(self) -> int:
         """Clean the docs directory and write every page, the assets and the full mkdocs.yml."""
-        if self.paths.docs.exists():
-            shutil.rmtree(self.paths.docs)
+        for folder in (self.paths.docs, self.paths.search_pages):
+            if folder.exists():
+                shutil.rmtree(folder)
         self.paths.docs.mkdir(parents=True)
         self.write_home()
         self.write_all_papers()
@@ -199,13 +218,15 @@ class SiteWriter:
         self._write("taxonomy/index.md", self._render("taxonomy.md.j2", topics=self.topics("../")))
         for node in self.catalog.taxonomy.ordered():
             prefix = to_root(node_page(node.id))
+            summary = {"node": node, "count": self.counts[node.id],
+                       "trail": [(a.title, prefix + node_page(a.id)) for a in node.ancestors()]}
             self._write(node_file(node.id), self._render(
-                "node.md.j2", node=node, count=self.counts[node.id], meta_title=_front_matter_text(node.title),
-                trail=[(a.title, prefix + node_page(a.id)) for a in node.ancestors()],
+                "node.md.j2", **summary, meta_title=_front_matter_text(node.title),
                 children=[(c.title, prefix + node_page(c.id), self.counts[c.id]) for c in node.children],
                 rows=self.paper_rows(self.subtree_papers(node), prefix),
                 all_papers_url=f"{prefix}all-papers/?node={node.id}", contributing_url=f"{prefix}contributing/",
                 frameworks_url=f"{prefix}frameworks/" if node.id == "frameworks" else None))
+            self._write_search_page(node_page(node.id), "node-summary.html.j2", node.title, **summary)
 
     def write_papers(self) -> None:
         entries = _split_bibtex(export_bibtex(self.catalog))
@@ -217,9 +238,10 @@ class SiteWriter:
             bibtex = entries[paper.id]
             results = [{**r.model_dump(), "reported_url": prefix + paper_page(r.reported_in)
                         if r.reported_in in self.catalog.papers else None} for r in paper.results]
+            summary = {"paper": paper, "label": venue_label(self.catalog, paper), "venue_full": venue.full if venue else None}
+            self._write_search_page(paper_page(paper.id), "paper-summary.html.j2", paper.title, **summary)
             self._write(f"papers/{paper.id}.md", template.render(
-                paper=paper, meta_title=_front_matter_text(paper.title),
-                label=venue_label(self.catalog, paper), venue_full=venue.full if venue else None, links=_links(paper),
+                **summary, meta_title=_front_matter_text(paper.title), links=_links(paper),
                 nodes=[[(n.title, prefix + node_page(n.id)) for n in [*self.catalog.taxonomy[c].ancestors(),
                                                                       self.catalog.taxonomy[c]]] for c in paper.categories],
                 modality=[facets.get("modality", {}).get(m, m) for m in paper.modality],
@@ -335,11 +357,15 @@ def write_data_files(catalog: Catalog, resources: Resources, paths: SitePaths) -
     return out
 
 
-def run_pagefind(site: Path) -> subprocess.CompletedProcess:
-    """Pagefind's search index and interface into site/pagefind/, from the built pages' parts marked
-    data-pagefind-body (its output is the same for the same pages)."""
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--quiet"]
-    return subprocess.run(cmd, capture_output=True, text=True)
+def start_pagefind(paths: SitePaths) -> subprocess.Popen:
+    """Pagefind, in a child process, on the search pages (what search indexes of each page, at its
+    path), into paths.search_index: it needs no built page, so it runs beside the site build. Its
+    output is the same for the same pages."""
+    if paths.search_index.exists():
+        shutil.rmtree(paths.search_index)
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(paths.search_pages), "--output-path", str(paths.search_index),
+           "--quiet"]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def source_date_epoch(catalog: Catalog) -> str:
