@@ -120,13 +120,20 @@ class SiteWriter:
         path.write_text(text, encoding="utf-8", newline="\n")
         self.files += 1
 
-    def _write_search_page(self, url: str, summary: str, title: str, **context) -> None:
-        """The page search indexes for the site's page at url: its summary template (the block the
-        site's page shows as data-pagefind-body), alone."""
-        path = self.paths.search_pages / url / "index.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.env.get_template("search-page.html.j2").render(summary=summary, meta_title=title, **context),
-                        encoding="utf-8", newline="\n")
+    def write_search_pages(self) -> int:
+        """Pagefind's input: for each paper and topic, at its page's path, the block its page shows
+        as data-pagefind-body (its summary template), alone."""
+        if self.paths.search_pages.exists():
+            shutil.rmtree(self.paths.search_pages)
+        template = self.env.get_template("search-page.html.j2")
+        pages = [(paper_page(p.id), "paper-summary.html.j2", p.title, self.paper_summary(p)) for p in self.catalog.sorted_papers()]
+        pages += [(node_page(n.id), "node-summary.html.j2", n.title, self.node_summary(n)) for n in self.catalog.taxonomy.ordered()]
+        for url, summary, title, context in pages:
+            folder = self.paths.search_pages / url
+            folder.mkdir(parents=True)
+            (folder / "index.html").write_text(template.render(summary=summary, meta_title=title, **context),
+                                               encoding="utf-8", newline="\n")
+        return len(pages)
 
     def _render(self, template: str, **context) -> str:
         return self.env.get_template(template).render(survey=SURVEY, repo_url=REPO_URL, **context)
@@ -145,9 +152,8 @@ class SiteWriter:
 
     def write_sources(self) -> int:
         """Clean the docs directory and write every page, the assets and the full mkdocs.yml."""
-        for folder in (self.paths.docs, self.paths.search_pages):
-            if folder.exists():
-                shutil.rmtree(folder)
+        if self.paths.docs.exists():
+            shutil.rmtree(self.paths.docs)
         self.paths.docs.mkdir(parents=True)
         self.write_home()
         self.write_all_papers()
@@ -218,15 +224,22 @@ class SiteWriter:
         self._write("taxonomy/index.md", self._render("taxonomy.md.j2", topics=self.topics("../")))
         for node in self.catalog.taxonomy.ordered():
             prefix = to_root(node_page(node.id))
-            summary = {"node": node, "count": self.counts[node.id],
-                       "trail": [(a.title, prefix + node_page(a.id)) for a in node.ancestors()]}
             self._write(node_file(node.id), self._render(
-                "node.md.j2", **summary, meta_title=_front_matter_text(node.title),
+                "node.md.j2", **self.node_summary(node), meta_title=_front_matter_text(node.title),
                 children=[(c.title, prefix + node_page(c.id), self.counts[c.id]) for c in node.children],
                 rows=self.paper_rows(self.subtree_papers(node), prefix),
                 all_papers_url=f"{prefix}all-papers/?node={node.id}", contributing_url=f"{prefix}contributing/",
                 frameworks_url=f"{prefix}frameworks/" if node.id == "frameworks" else None))
-            self._write_search_page(node_page(node.id), "node-summary.html.j2", node.title, **summary)
+
+    def node_summary(self, node: Node) -> dict:
+        """What node-summary.html.j2 shows (on the node's page, and to search)."""
+        prefix = to_root(node_page(node.id))
+        return {"node": node, "count": self.counts[node.id], "trail": [(a.title, prefix + node_page(a.id)) for a in node.ancestors()]}
+
+    def paper_summary(self, paper: Paper) -> dict:
+        """What paper-summary.html.j2 shows (on the paper's page, and to search)."""
+        venue = self.catalog.venues.by_name.get(paper.venue)
+        return {"paper": paper, "label": venue_label(self.catalog, paper), "venue_full": venue.full if venue else None}
 
     def write_papers(self) -> None:
         entries = _split_bibtex(export_bibtex(self.catalog))
@@ -234,14 +247,11 @@ class SiteWriter:
         template = self.env.get_template("paper.md.j2")
         for paper in self.catalog.sorted_papers():
             prefix = to_root(paper_page(paper.id))
-            venue = self.catalog.venues.by_name.get(paper.venue)
             bibtex = entries[paper.id]
             results = [{**r.model_dump(), "reported_url": prefix + paper_page(r.reported_in)
                         if r.reported_in in self.catalog.papers else None} for r in paper.results]
-            summary = {"paper": paper, "label": venue_label(self.catalog, paper), "venue_full": venue.full if venue else None}
-            self._write_search_page(paper_page(paper.id), "paper-summary.html.j2", paper.title, **summary)
             self._write(f"papers/{paper.id}.md", template.render(
-                **summary, meta_title=_front_matter_text(paper.title), links=_links(paper),
+                **self.paper_summary(paper), meta_title=_front_matter_text(paper.title), links=_links(paper),
                 nodes=[[(n.title, prefix + node_page(n.id)) for n in [*self.catalog.taxonomy[c].ancestors(),
                                                                       self.catalog.taxonomy[c]]] for c in paper.categories],
                 modality=[facets.get("modality", {}).get(m, m) for m in paper.modality],
@@ -357,15 +367,16 @@ def write_data_files(catalog: Catalog, resources: Resources, paths: SitePaths) -
     return out
 
 
-def start_pagefind(paths: SitePaths) -> subprocess.Popen:
-    """Pagefind, in a child process, on the search pages (what search indexes of each page, at its
-    path), into paths.search_index: it needs no built page, so it runs beside the site build. Its
-    output is the same for the same pages."""
+def build_search_index(catalog: Catalog, resources: Resources, paths: SitePaths) -> subprocess.CompletedProcess:
+    """The search pages (SiteWriter.write_search_pages), then Pagefind on them into
+    paths.search_index. It needs no built page, so it can run beside the site build; its output is
+    the same for the same pages."""
+    SiteWriter(catalog, resources, paths).write_search_pages()
     if paths.search_index.exists():
         shutil.rmtree(paths.search_index)
     cmd = [sys.executable, "-m", "pagefind", "--site", str(paths.search_pages), "--output-path", str(paths.search_index),
            "--quiet"]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.run(cmd, capture_output=True, text=True)
 
 
 def source_date_epoch(catalog: Catalog) -> str:
