@@ -146,12 +146,14 @@ def main() -> None:
                 mkdocs = f"~{estimate:7.0f}s"
                 build = "n/a"
                 mkdocs_pp = "not run: extrapolated from the largest measured size"
-            print(f"{n:>7} {t_load:7.2f}s {t_readme:7.2f}s {t_sources:7.2f}s {t_data:7.2f}s {mkdocs:>9} {build:>9}   {sizes:>32}   "
+            print(f"{n:>7} {t_load:7.2f}s {t_readme:7.2f}s {t_sources:7.2f}s {t_data:7.2f}s {mkdocs:>9} {build:>9}   "
+                  f"{sizes:>32}   "
                   f"{1000 * t_readme / n:.3f} ms / {1000 * (t_sources + t_data) / n:.3f} ms / {mkdocs_pp}", flush=True)
             if n == args.filter_size and n <= args.mkdocs_up_to:
                 result = measure_filter(paths.out, args.filter_runs)
                 print(f"        All papers filter change at {result['rows']} rows (headless Chromium, performance.now(),"
-                      f" median / worst of {2 * args.filter_runs}): venue {result['venue'][0]:.1f} / {result['venue'][1]:.1f} ms, "
+                      f" median / worst of {2 * args.filter_runs}): "
+                      f"venue {result['venue'][0]:.1f} / {result['venue'][1]:.1f} ms, "
                       f"words {result['words'][0]:.1f} / {result['words'][1]:.1f} ms (goal < 50 ms, worst included)", flush=True)
             shutil.rmtree(root)
     finally:

@@ -1,5 +1,9 @@
 """The MkDocs Material site: pages generated into site/build/docs/, built into site/public/.
 
+Search is Pagefind's: for each paper and topic, the block its page shows as data-pagefind-body is
+also written alone at its path under site/build/search-pages/, which Pagefind indexes while MkDocs
+builds the pages; the index lands in site/public/pagefind/.
+
 Data reaches pages only through the `site/` Jinja templates with autoescaping on: records are
 shown as HTML-escaped text inside raw HTML blocks, so Markdown never interprets them.
 """
@@ -37,6 +41,7 @@ TOP_VENUES = 20
 OVERRIDES_DIR = "overrides"  # theme overrides, next to the generated mkdocs.yml
 NEW_WINDOW = 90  # days of additions the New page lists
 NEWEST = 50  # papers the New page lists by first public version
+NODE_ROWS = 200  # papers a topic's page lists, newest first; All papers lists them all (a top topic of 30,000 was a 10 MB page)
 
 
 @dataclass(frozen=True)
@@ -126,8 +131,10 @@ class SiteWriter:
         if self.paths.search_pages.exists():
             shutil.rmtree(self.paths.search_pages)
         template = self.env.get_template("search-page.html.j2")
-        pages = [(paper_page(p.id), "paper-summary.html.j2", p.title, self.paper_summary(p)) for p in self.catalog.sorted_papers()]
-        pages += [(node_page(n.id), "node-summary.html.j2", n.title, self.node_summary(n)) for n in self.catalog.taxonomy.ordered()]
+        pages = [(paper_page(p.id), "paper-summary.html.j2", p.title, self.paper_summary(p))
+                 for p in self.catalog.sorted_papers()]
+        pages += [(node_page(n.id), "node-summary.html.j2", n.title, self.node_summary(n))
+                  for n in self.catalog.taxonomy.ordered()]
         for url, summary, title, context in pages:
             folder = self.paths.search_pages / url
             folder.mkdir(parents=True)
@@ -227,14 +234,15 @@ class SiteWriter:
             self._write(node_file(node.id), self._render(
                 "node.md.j2", **self.node_summary(node), meta_title=_front_matter_text(node.title),
                 children=[(c.title, prefix + node_page(c.id), self.counts[c.id]) for c in node.children],
-                rows=self.paper_rows(self.subtree_papers(node), prefix),
+                rows=self.paper_rows(self.subtree_papers(node)[:NODE_ROWS], prefix),
                 all_papers_url=f"{prefix}all-papers/?node={node.id}", contributing_url=f"{prefix}contributing/",
                 frameworks_url=f"{prefix}frameworks/" if node.id == "frameworks" else None))
 
     def node_summary(self, node: Node) -> dict:
         """What node-summary.html.j2 shows (on the node's page, and to search)."""
         prefix = to_root(node_page(node.id))
-        return {"node": node, "count": self.counts[node.id], "trail": [(a.title, prefix + node_page(a.id)) for a in node.ancestors()]}
+        return {"node": node, "count": self.counts[node.id],
+                "trail": [(a.title, prefix + node_page(a.id)) for a in node.ancestors()]}
 
     def paper_summary(self, paper: Paper) -> dict:
         """What paper-summary.html.j2 shows (on the paper's page, and to search)."""
