@@ -38,7 +38,8 @@ def realistic_titles(n: int, seed: int = 11) -> list[str]:
     some words swapped for others of the catalog's vocabulary, and one in 30 a near-duplicate of an
     earlier one (a plural, a dropped word, a typo), as imported lists bring in."""
     rng = random.Random(seed)
-    real = [yaml.load(f.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["title"] for f in sorted((REPO / "papers").glob("*.yaml"))]
+    real = [yaml.load(f.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["title"]
+            for f in sorted((REPO / "papers").glob("*.yaml"))]
     vocab = sorted({w for t in real for w in t.split() if w.isalpha() and len(w) > 3})
     out: list[str] = []
     keys: set[str] = set()
@@ -150,7 +151,8 @@ def realistic_case(tmp: Path, n: int, runs: int) -> None:
     # a fresh interpreter per run, so that its peak RSS is validate's own
     probe = ("import json, resource, sys, time; from effdiff_catalog.cli import main; t = time.perf_counter(); "
              "code = main(['validate', '--root', sys.argv[1]]); "
-             "print(json.dumps([code, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]), file=sys.stderr)")
+             "print(json.dumps([code, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]), "
+             "file=sys.stderr)")
     results = []
     for _ in range(runs):
         done = subprocess.run([sys.executable, "-c", probe, str(tmp)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

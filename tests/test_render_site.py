@@ -183,6 +183,21 @@ def test_node_page_lists_description_sub_nodes_and_papers(built: Path):
                     "../../../papers/tinyquant-2024/", "../../../papers/structured-pruning-unets-2023/"]
 
 
+def test_a_topic_page_lists_its_newest_papers_and_links_to_all(tmp_path: Path, monkeypatch):
+    from effdiff_catalog.render import site
+
+    monkeypatch.setattr(site, "NODE_ROWS", 2)  # 200 on the real site: a top topic of 30,000 papers was a 10 MB page
+    root = make_catalog(tmp_path / "catalog", "small", "hostile")
+    build(root, log=lambda message: None)
+    compression = pages(root)["taxonomy/algorithm/compression/index.html"]
+    rows = [href for tag, href in compression.links if href.startswith("../../../papers/")]
+    assert rows == ["../../../papers/script-alert-2024/", "../../../papers/evil-javascript-alert-2024/"]
+    assert "The 2 newest of 4, including the papers of the sub-topics. All of them, filtered on All papers." in compression.visible
+    assert ("a", "../../../all-papers/?node=algorithm.compression") in compression.links
+    lora = pages(root)["taxonomy/algorithm/efficient_fine_tuning/low_rank_adaptation/index.html"]  # one paper
+    assert "Newest first. Filter them on All papers." in lora.visible
+
+
 def test_paper_page_shows_bibtex_results_and_nodes(built: Path):
     html = (public(built) / "papers/fastsampler-2023/index.html").read_text(encoding="utf-8")
     page = Page(html)

@@ -1,10 +1,11 @@
 """`effdiff build` as named steps: load and validate the catalog, render the README and CITATION.cff,
-write the site sources, write the data files, run the site build, index the site for search. Each step is a function the CLI
-calls in turn."""
+write the site sources, write the data files, run the site build (and the search index beside it). Each
+step is a function the CLI calls in turn."""
 
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,8 @@ from .errors import DataError, EnvironmentProblem
 from .render.citation import CITATION_FILE, citation, citation_cff, citation_path
 from .render.common import Resources
 from .render.readme import readme_path, render_readme
-from .render.site import SitePaths, run_mkdocs, run_pagefind, source_date_epoch, write_data_files, write_site_sources
+from .render.site import (SitePaths, build_search_index, run_mkdocs, source_date_epoch, write_data_files,
+                          write_site_sources)
 from .store import check_output_file, check_site_folder, replace_folder, staging_folder, write_text_atomic
 
 _T = TypeVar("_T")
@@ -85,18 +87,32 @@ def sync_contributor_files(catalog: Catalog, check: bool) -> list[str]:
     return stale
 
 
-def run_site_build(catalog: Catalog, paths: SitePaths) -> None:
-    """mkdocs build --strict into the output directory; its own messages when it fails."""
-    result = run_mkdocs(paths, source_date_epoch(catalog))
+def run_site_build(catalog: Catalog, paths: SitePaths, resources: Resources | None = None) -> None:
+    """mkdocs build --strict into the output directory and, beside it (in a thread, while mkdocs
+    runs in its own process), the search index, then moved into the output's pagefind/; their own
+    messages when one fails."""
+    resources = resources or Resources.find(catalog.root)
+    search: list = []
+
+    def index() -> None:
+        try:
+            search.append(build_search_index(catalog, resources, paths))
+        except BaseException as exc:  # raised in the caller's thread below
+            search.append(exc)
+
+    thread = threading.Thread(target=index, name="effdiff-search-index")
+    thread.start()
+    try:
+        result = run_mkdocs(paths, source_date_epoch(catalog))
+    finally:
+        thread.join()
     if result.returncode != 0:
         raise BuildFailed(f"mkdocs build failed:\n{result.stdout}{result.stderr}".rstrip())
-
-
-def index_site(paths: SitePaths) -> None:
-    """Pagefind's search index of the built pages, into the output directory's pagefind/."""
-    result = run_pagefind(paths.out)
-    if result.returncode != 0:
-        raise BuildFailed(f"pagefind failed:\n{result.stdout}{result.stderr}".rstrip())
+    if isinstance(search[0], BaseException):
+        raise search[0]
+    if search[0].returncode != 0:
+        raise BuildFailed(f"pagefind failed:\n{search[0].stdout}{search[0].stderr}".rstrip())
+    shutil.move(str(paths.search_index), str(paths.out / "pagefind"))
 
 
 def build(root: Path, out: Path | None = None, *, check: bool = False, site: bool = True, log: Log = print) -> BuildResult:
@@ -127,8 +143,7 @@ def build(root: Path, out: Path | None = None, *, check: bool = False, site: boo
     # built beside the target, which is replaced only when the build succeeded
     staging = staging_folder(paths.out)
     try:
-        step("run the site build", lambda: run_site_build(catalog, SitePaths(paths.build, staging)))
-        step("index the site for search", lambda: index_site(SitePaths(paths.build, staging)))
+        step("run the site build", lambda: run_site_build(catalog, SitePaths(paths.build, staging), resources))
         replace_folder(staging, paths.out)
     finally:
         if staging.exists():

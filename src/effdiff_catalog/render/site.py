@@ -1,5 +1,9 @@
 """The MkDocs Material site: pages generated into site/build/docs/, built into site/public/.
 
+Search is Pagefind's: for each paper and topic, the block its page shows as data-pagefind-body is
+also written alone at its path under site/build/search-pages/, which Pagefind indexes while MkDocs
+builds the pages; the index lands in site/public/pagefind/.
+
 Data reaches pages only through the `site/` Jinja templates with autoescaping on: records are
 shown as HTML-escaped text inside raw HTML blocks, so Markdown never interprets them.
 """
@@ -42,6 +46,7 @@ TOP_VENUES = 20
 OVERRIDES_DIR = "overrides"  # theme overrides, next to the generated mkdocs.yml
 NEW_WINDOW = 90  # days of additions the New page lists
 NEWEST = 50  # papers the New page lists by first public version
+NODE_ROWS = 200  # papers a topic's page lists, newest first; All papers lists them all (a top topic of 30,000 was a 10 MB page)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,16 @@ class SitePaths:
     @property
     def config(self) -> Path:
         return self.build / "mkdocs.yml"
+
+    @property
+    def search_pages(self) -> Path:
+        """What search indexes of each page, at its path (write_search_pages): Pagefind's input."""
+        return self.build / "search-pages"
+
+    @property
+    def search_index(self) -> Path:
+        """Pagefind's output, moved into the site once both are built."""
+        return self.build / "pagefind"
 
     @classmethod
     def for_root(cls, root: Path, out: Path | None = None) -> "SitePaths":
@@ -116,6 +131,23 @@ class SiteWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
         self.files += 1
+
+    def write_search_pages(self) -> int:
+        """Pagefind's input: for each paper and topic, at its page's path, the block its page shows
+        as data-pagefind-body (its summary template), alone."""
+        if self.paths.search_pages.exists():
+            shutil.rmtree(self.paths.search_pages)
+        template = self.env.get_template("search-page.html.j2")
+        pages = [(paper_page(p.id), "paper-summary.html.j2", p.title, self.paper_summary(p))
+                 for p in self.catalog.sorted_papers()]
+        pages += [(node_page(n.id), "node-summary.html.j2", n.title, self.node_summary(n))
+                  for n in self.catalog.taxonomy.ordered()]
+        for url, summary, title, context in pages:
+            folder = self.paths.search_pages / url
+            folder.mkdir(parents=True)
+            (folder / "index.html").write_text(template.render(summary=summary, meta_title=title, **context),
+                                               encoding="utf-8", newline="\n")
+        return len(pages)
 
     def _render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(survey=self.citation.template_context(), repo_url=REPO_URL, **context)
@@ -208,12 +240,22 @@ class SiteWriter:
         for node in self.catalog.taxonomy.ordered():
             prefix = to_root(node_page(node.id))
             self._write(node_file(node.id), self._render(
-                "node.md.j2", node=node, count=self.counts[node.id], meta_title=_front_matter_text(node.title),
-                trail=[(a.title, prefix + node_page(a.id)) for a in node.ancestors()],
+                "node.md.j2", **self.node_summary(node), meta_title=_front_matter_text(node.title),
                 children=[(c.title, prefix + node_page(c.id), self.counts[c.id]) for c in node.children],
-                rows=self.paper_rows(self.subtree_papers(node), prefix),
+                rows=self.paper_rows(self.subtree_papers(node)[:NODE_ROWS], prefix),
                 all_papers_url=f"{prefix}all-papers/?node={node.id}", contributing_url=f"{prefix}contributing/",
                 frameworks_url=f"{prefix}frameworks/" if node.id == "frameworks" else None))
+
+    def node_summary(self, node: Node) -> dict:
+        """What node-summary.html.j2 shows (on the node's page, and to search)."""
+        prefix = to_root(node_page(node.id))
+        return {"node": node, "count": self.counts[node.id],
+                "trail": [(a.title, prefix + node_page(a.id)) for a in node.ancestors()]}
+
+    def paper_summary(self, paper: Paper) -> dict:
+        """What paper-summary.html.j2 shows (on the paper's page, and to search)."""
+        venue = self.catalog.venues.by_name.get(paper.venue)
+        return {"paper": paper, "label": venue_label(self.catalog, paper), "venue_full": venue.full if venue else None}
 
     def write_papers(self) -> None:
         entries = _split_bibtex(export_bibtex(self.catalog))
@@ -221,12 +263,10 @@ class SiteWriter:
         template = self.env.get_template("paper.md.j2")
         for paper in self.catalog.sorted_papers():
             prefix = to_root(paper_page(paper.id))
-            venue = self.catalog.venues.by_name.get(paper.venue)
             bibtex = entries[paper.id]
             results = self.result_rows(paper, prefix)
             self._write(f"papers/{paper.id}.md", template.render(
-                paper=paper, meta_title=_front_matter_text(paper.title),
-                label=venue_label(self.catalog, paper), venue_full=venue.full if venue else None, links=_links(paper),
+                **self.paper_summary(paper), meta_title=_front_matter_text(paper.title), links=_links(paper),
                 nodes=[[(n.title, prefix + node_page(n.id)) for n in [*self.catalog.taxonomy[c].ancestors(),
                                                                       self.catalog.taxonomy[c]]] for c in paper.categories],
                 modality=[facets.get("modality", {}).get(m, m) for m in paper.modality],
@@ -406,10 +446,15 @@ def write_data_files(catalog: Catalog, resources: Resources, paths: SitePaths) -
     return out
 
 
-def run_pagefind(site: Path) -> subprocess.CompletedProcess:
-    """Pagefind's search index and interface into site/pagefind/, from the built pages' parts marked
-    data-pagefind-body (its output is the same for the same pages)."""
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--quiet"]
+def build_search_index(catalog: Catalog, resources: Resources, paths: SitePaths) -> subprocess.CompletedProcess:
+    """The search pages (SiteWriter.write_search_pages), then Pagefind on them into
+    paths.search_index. It needs no built page, so it can run beside the site build; its output is
+    the same for the same pages."""
+    SiteWriter(catalog, resources, paths).write_search_pages()
+    if paths.search_index.exists():
+        shutil.rmtree(paths.search_index)
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(paths.search_pages), "--output-path", str(paths.search_index),
+           "--quiet"]
     return subprocess.run(cmd, capture_output=True, text=True)
 
 
