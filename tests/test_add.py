@@ -16,13 +16,18 @@ APIS = DATA / "apis"
 ODE = "algorithm.efficient_sampling.efficient_solver.ode_solver"
 
 
-@pytest.fixture
-def arxiv_api(httpserver, monkeypatch):
-    body = (APIS / "arxiv_2206.00927.xml").read_text(encoding="utf-8")
-    httpserver.expect_request("/arxiv/api/query", query_string={"id_list": "2206.00927", "max_results": "1"}).respond_with_data(
+def serve_arxiv(httpserver, monkeypatch, arxiv_id: str):
+    """The arXiv API on the loopback server, answering for one id with its recorded answer."""
+    body = (APIS / f"arxiv_{arxiv_id}.xml").read_text(encoding="utf-8")
+    httpserver.expect_request("/arxiv/api/query", query_string={"id_list": arxiv_id, "max_results": "1"}).respond_with_data(
         body, content_type="application/atom+xml")
     monkeypatch.setenv("EFFDIFF_ARXIV_API", httpserver.url_for("/arxiv/api/query"))
     return httpserver
+
+
+@pytest.fixture
+def arxiv_api(httpserver, monkeypatch):
+    return serve_arxiv(httpserver, monkeypatch, "2206.00927")
 
 
 @pytest.fixture
@@ -71,11 +76,7 @@ PTQ = "algorithm.compression.quantization.post_training_quantization"
 @pytest.fixture
 def hif8_api(httpserver, monkeypatch):
     """arXiv's answer for 2606.00957, a paper the shipped catalog has; the tests remove its record."""
-    body = (APIS / "arxiv_2606.00957.xml").read_text(encoding="utf-8")
-    httpserver.expect_request("/arxiv/api/query", query_string={"id_list": "2606.00957", "max_results": "1"}).respond_with_data(
-        body, content_type="application/atom+xml")
-    monkeypatch.setenv("EFFDIFF_ARXIV_API", httpserver.url_for("/arxiv/api/query"))
-    return httpserver
+    return serve_arxiv(httpserver, monkeypatch, "2606.00957")
 
 
 def test_add_from_arxiv_suggests_the_node_the_catalog_would_give(shipped_root: Path, hif8_api, no_terminal, capsys):

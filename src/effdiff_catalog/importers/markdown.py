@@ -438,9 +438,8 @@ def _only_links(text: str) -> bool:
 def _attach_links(entry: Entry, text: str) -> None:
     """Code and project links on a continuation line fill the entry's missing ones."""
     for link in mdentry.find_links(text):
-        kind = "code" if link.kind == "other" and "github.com" in link.url and not link.label.lower().startswith("star") else link.kind
-        if kind == "other" and link.label.lower().startswith("star") and "github.com" in link.url:
-            kind = "code"  # a GitHub stars badge links the repository
+        # a GitHub link that is no paper, code or project link (a stars badge) links the repository
+        kind = "code" if link.kind == "other" and "github.com" in link.url else link.kind
         if kind in ("code", "project") and kind not in entry.links:
             url, notes = clean_url(link.url)
             if url.startswith(("http://", "https://")):
