@@ -80,18 +80,6 @@ def clean_url(url: str) -> tuple[str, list[str]]:
     return url, notes
 
 
-def clean_title(raw: str, venues: Venues) -> tuple[str, list[str]]:
-    notes = []
-    title = raw.replace("**", "").replace("__", "").strip()
-    title = re.sub(r"\s+", " ", title).strip(" .,;")
-    # a venue written after the title, as in '..., ACL 24'
-    m = re.search(r",\s*([A-Za-z]+)\s*'?(\d{2}|\d{4})$", title)
-    if m and venues.resolve(m.group(1)):
-        notes.append(f"dropped '{m.group(0).strip(', ')}' after the title")
-        title = title[: m.start()].strip(" .,;")
-    return title, notes
-
-
 def parse_venue_tag(tag: str, venues: Venues) -> tuple[mdentry.Venue | None, str]:
     """'NIPS, 2024' -> NeurIPS 2024; 'Arxiv 2024.07' -> arXiv 2024, month 7; 'NeurlPS 2023' ->
     NeurIPS (corrected); 'ARITH 2023' -> a new venue. The reason when there is no venue."""
@@ -359,8 +347,11 @@ class _ListReader:
         ex = mdentry.extract(rest, self.venues)
         ex.venue = tagged
         first_link = mdentry.find_links(rest)
-        _, dropped = clean_title(rest[: first_link[0].start] if first_link else rest, self.venues)
-        ex.notes.extend(dropped)  # '..., ACL 24' after the title: said, not silently cut
+        title = rest[: first_link[0].start] if first_link else rest
+        title = re.sub(r"\s+", " ", title.replace("**", "").replace("__", "")).strip(" .,;")
+        dropped = mdentry.trailing_venue(title, self.venues)
+        if dropped:  # '..., ACL 24' after the title: said, not silently cut
+            ex.notes.append(f"dropped '{dropped.group(0).strip(', ')}' after the title")
         return _generic_entry(number, line, ex, self.category(), self.venues, self.heading_year())
 
     # entries that span lines

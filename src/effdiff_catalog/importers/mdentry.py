@@ -266,7 +266,14 @@ def clean_title_text(title: str, venues: Venues) -> str:
     title = re.sub(r"^\s*[\[\(][^\]\)]{1,30}[\]\)]\s*[:\-–]?\s*", lambda m: "" if find_venue(m.group(0), venues) else m.group(0), title)
     title = title.strip(" .,;:-–—[]()\"'")
     title = re.sub(r"\s+", " ", title)
-    m = re.search(r"[,(]\s*([A-Za-z]+)\s*'?(\d{2}|\d{4})\)?$", title)
-    if m and venues.resolve(m.group(1)):
+    m = trailing_venue(title, venues)
+    if m:
         title = title[: m.start()].strip(" .,;")
     return title
+
+
+def trailing_venue(title: str, venues: Venues) -> re.Match[str] | None:
+    """A venue written after the title, as in '..., ACL 24' or '... (CVPR 2023)': the one rule that cuts
+    it off a title."""
+    m = re.search(r"[,(]\s*([A-Za-z]+)\s*'?(\d{2}|\d{4})\)?$", title)
+    return m if m and venues.resolve(m.group(1)) else None
