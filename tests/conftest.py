@@ -141,6 +141,7 @@ _BASE = None
 
 NODE_MODULES = REPO / "node_modules"
 CFFCONVERT = REPO / ".tools" / "cffconvert" / "bin" / "cffconvert"
+ZENSICAL = REPO / ".tools" / "zensical" / "bin" / "zensical"
 OFFLINE_FETCH = Path(__file__).resolve().parent / "offline.mjs"
 
 

@@ -31,7 +31,7 @@ VOCAB_ID_RE = re.compile(r"^[a-z0-9]+(?:[a-z0-9.]*[a-z0-9])?(?:[-_][a-z0-9]+(?:[
 Direction = Literal["lower", "higher"]
 MetricKind = Literal["quality", "fidelity", "cost", "speedup"]
 Conditioning = Literal["none", "class", "text", "image", "segmentation"]
-Modality = Literal["image", "video"]
+Modality = Literal["image", "video", "text"]
 Guidance = Literal["none", "cfg", "classifier"]
 
 
