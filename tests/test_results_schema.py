@@ -109,6 +109,12 @@ def test_a_source_names_a_table_or_a_repository_file(empty_root):
     assert [p.format() for p in Catalog.load(empty_root).problems] == []
     write_record(empty_root, "rows-2020", base.replace("    table: Table 2\n", "    table: Table 2\n    version: second\n"))
     assert "is not an arXiv version" in "\n".join(p.format() for p in Catalog.load(empty_root).problems)
+    # a README table is named by its heading, quoted; a phrase that names no table is refused
+    write_record(empty_root, "rows-2020", base.replace("    table: Table 2\n", "    table: 'Table \"Pretrained LDMs\"'\n"))
+    assert [p.format() for p in Catalog.load(empty_root).problems] == []
+    write_record(empty_root, "rows-2020", base.replace("    table: Table 2\n", "    table: our experiments\n"))
+    assert "source 'our experiments' does not name a table or figure" in "\n".join(
+        p.format() for p in Catalog.load(empty_root).problems)
 
 
 def test_an_old_free_text_result_gets_a_hint(empty_root):

@@ -21,7 +21,7 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-(?:19|20)\d\d$")
 ARXIV_RE = re.compile(r"^(?:(\d{2})(0[1-9]|1[0-2])\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/(\d{2})(0[1-9]|1[0-2])\d{3})$")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+.\-]*$")
-SOURCE_RE = re.compile(r"\b(Table|Tab\.|Figure|Fig\.|Section|Sec\.|Appendix|Algorithm|Eq\.|Equation)\s*[A-Z0-9IVX]", re.I)
+SOURCE_RE = re.compile(r"\b(Table|Tab\.|Figure|Fig\.|Section|Sec\.|Appendix|Algorithm|Eq\.|Equation)\s*[A-Z0-9IVX\"'“‘(]", re.I)
 MIN_YEAR = 1950
 
 
