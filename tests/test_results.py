@@ -180,3 +180,20 @@ def test_tidy_csv_has_one_line_per_result_and_metric():
 def test_cli_refuses_an_unknown_benchmark(capsys):
     assert main(["results", "--root", str(REPO), "--benchmark", "cifar-10"]) == 2
     assert "benchmark 'cifar-10' is not in benchmarks.yaml" in capsys.readouterr().err
+
+
+def test_text_benchmarks_of_diffusion_language_models_rank_by_accuracy(capsys):
+    """dLLM acceleration papers report accuracy with tokens/s on GSM8K, MATH, HumanEval and MBPP at a generation
+    length: text benchmarks of benchmarks.yaml, grouped by the base model, best (highest) accuracy first."""
+    bench = RV.benchmarks["gsm8k-5shot-gen256"]
+    assert bench.modality == "text" and bench.quality == "accuracy" and not RV.metrics["accuracy"].lower_is_better
+    assert RV.metrics["tokens_per_s"].hardware
+    assert main(["results", "--root", str(REPO), "--benchmark", "gsm8k-5shot-gen256", "--metric", "accuracy"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("GSM8K, 5-shot, generation length 256: Accuracy (higher is better)")
+    groups = out.split("  group ")[1:]
+    assert len(groups) >= 2 and all("; base model " in g.splitlines()[0] for g in groups)
+    for group in groups:
+        values = [float(line.split()[1]) for line in group.splitlines()[3:] if line.strip()[:1].isdigit()]
+        assert values == sorted(values, reverse=True) and values
+    assert "fast-dllm-2025#r" in out and "tokens/s" in out
