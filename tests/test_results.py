@@ -197,3 +197,19 @@ def test_text_benchmarks_of_diffusion_language_models_rank_by_accuracy(capsys):
         values = [float(line.split()[1]) for line in group.splitlines()[3:] if line.strip()[:1].isdigit()]
         assert values == sorted(values, reverse=True) and values
     assert "fast-dllm-2025#r" in out and "tokens/s" in out
+
+
+def test_a_reader_that_stops_early_is_not_an_error():
+    """`effdiff results ... | head`: when the reader closes the pipe, effdiff stops quietly with exit 0, no traceback
+    and no 'error' line. The reader here closes before reading anything, so the first write already meets the
+    closed pipe, whatever the size of the pipe's buffer."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "effdiff_catalog.cli", "results", "--root", str(REPO), "--benchmark",
+                             "cifar10-32-uncond"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert err == ""

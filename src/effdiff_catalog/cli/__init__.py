@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -50,6 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in getattr(exc, "problems", None) or []:  # a catalog's or a file's problems, one per line
             print(problem.format(), file=sys.stderr)
         return fail(str(exc), exc.exit_code)
+    except BrokenPipeError:  # `effdiff results ... | head`: the reader has what it wanted; nothing to report
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's final flush does not fail again
+        return 0
     except OSError as exc:  # a file that cannot be read or written, a full disk
         return fail(str(exc), EXIT_ENVIRONMENT)
     except KeyboardInterrupt:
