@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 from conftest import REPO
@@ -203,9 +205,6 @@ def test_a_reader_that_stops_early_is_not_an_error():
     """`effdiff results ... | head`: when the reader closes the pipe, effdiff stops quietly with exit 0, no traceback
     and no 'error' line. The reader here closes before reading anything, so the first write already meets the
     closed pipe, whatever the size of the pipe's buffer."""
-    import subprocess
-    import sys
-
     proc = subprocess.Popen([sys.executable, "-m", "effdiff_catalog.cli", "results", "--root", str(REPO), "--benchmark",
                              "cifar10-32-uncond"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None

@@ -36,18 +36,21 @@ def test_a_valid_row_loads(empty_root):
     assert problems(empty_root, "  metrics:\n    fid: 3.2\n    nfe: 4\n") == []
 
 
+def validate_output(root, body: str, capsys) -> str:
+    """What `effdiff validate` prints for a record with these result lines (it must refuse them)."""
+    write_record(root, "rows-2020", record(body))
+    assert main(["validate", "--root", str(root)]) == 1
+    return capsys.readouterr().out
+
+
 def test_latency_without_hardware_is_refused_at_its_line(empty_root, capsys):
-    write_record(empty_root, "rows-2020", record("  metrics:\n    fid: 3.2\n    latency_s: 0.5\n"))
-    assert main(["validate", "--root", str(empty_root)]) == 1
-    out = capsys.readouterr().out
+    out = validate_output(empty_root, "  metrics:\n    fid: 3.2\n    latency_s: 0.5\n", capsys)
     assert "papers/rows-2020.yaml:17:5: error: results[0].metrics.latency_s: a latency needs the hardware it was measured on" in out
     assert "hint: add hardware: {gpu: A100, count: 1}" in out
 
 
 def test_speedup_without_basis_is_refused_at_its_line(empty_root, capsys):
-    write_record(empty_root, "rows-2020", record("  speedup:\n    value: 2.8\n    vs: Baseline\n"))
-    assert main(["validate", "--root", str(empty_root)]) == 1
-    out = capsys.readouterr().out
+    out = validate_output(empty_root, "  speedup:\n    value: 2.8\n    vs: Baseline\n", capsys)
     assert "papers/rows-2020.yaml:16:5: error: results[0].speedup.basis: required field 'basis' is missing" in out
     assert "latency, throughput, flops, macs or nfe" in out
 
