@@ -464,3 +464,31 @@ def test_a_leaderboard_sorts_and_its_points_lead_to_paper_rows(driver, site_url:
     row = driver.find_element(By.ID, anchor)
     assert row.tag_name == "tr" and "FastSampler" in row.text
     assert driver.execute_script("return document.querySelector(':target') && document.querySelector(':target').id") == anchor
+
+
+def test_leaderboard_numbers_stand_apart_and_paper_ids_do_not_break(driver, site_url: str):
+    """Adjacent number columns (FID | NFE) used to touch; ids broke at every hyphen in a narrow column."""
+    from selenium.webdriver.common.by import By
+
+    driver.set_window_size(1000, 900)  # a laptop-width window with the navigation drawn beside the table
+    try:
+        driver.get(site_url + "leaderboards/cifar10-32-uncond/edm-cifar10-vp/")
+        table = driver.find_element(By.CSS_SELECTOR, "table.effdiff-sortable")
+        row = table.find_element(By.CSS_SELECTOR, "tbody tr")
+        cells = row.find_elements(By.TAG_NAME, "td")
+        fid, nfe = cells[3], cells[4]
+        style = lambda el, prop: driver.execute_script(  # noqa: E731 - one line of JavaScript
+            "return getComputedStyle(arguments[0])[arguments[1]]", el, prop)
+        assert style(fid, "textAlign") == "right" and style(nfe, "textAlign") == "right"
+        assert "tabular-nums" in style(fid, "fontVariantNumeric")
+        # the two numbers' glyphs stand at least a few pixels apart (padding on both cells)
+        gap = driver.execute_script("""
+            const box = el => { const r = document.createRange(); r.selectNodeContents(el); return r.getBoundingClientRect(); };
+            return box(arguments[1]).left - box(arguments[0]).right;""", fid, nfe)
+        assert gap >= 12, gap
+        # a paper id is one line: its link is no taller than one line of the cell's text
+        link = cells[2].find_element(By.TAG_NAME, "a")
+        rects = driver.execute_script("return arguments[0].getClientRects().length", link)
+        assert rects == 1, f"{link.text} broke over {rects} lines"
+    finally:
+        driver.set_window_size(1400, 1000)
