@@ -123,7 +123,12 @@ def _semantic_problems(data: dict, doc: YamlDoc, display: str, vocab: Vocab) -> 
     categories = data.get("categories")
     if isinstance(categories, list):
         for i, cat in enumerate(categories):
-            if isinstance(cat, str) and cat in vocab.taxonomy and not vocab.taxonomy[cat].is_leaf:
+            if isinstance(cat, str) and cat in vocab.taxonomy and not vocab.taxonomy[cat].takes_papers:
+                out.append(Problem(display, *doc.where(("categories", i)), "error", f"categories[{i}]",
+                                   f"'{cat}' lists the libraries of frameworks.yaml, not papers",
+                                   "file the paper on the leaf of the technique it packages (e.g. system.parallel_computing, "
+                                   "system.caching) and add the framework itself to frameworks.yaml"))
+            elif isinstance(cat, str) and cat in vocab.taxonomy and not vocab.taxonomy[cat].is_leaf:
                 children = ", ".join(c.id.rsplit(".", 1)[-1] for c in vocab.taxonomy[cat].children)
                 out.append(Problem(display, *doc.where(("categories", i)), "warning", f"categories[{i}]",
                                    f"'{cat}' is an inner node of the taxonomy",

@@ -23,8 +23,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import Paper
     from .taxonomy import Node, Taxonomy
 
-# Leaves a paper is never filed under: frameworks are frameworks.yaml's, not records.
-NOT_FOR_PAPERS = ("frameworks",)
 # Leaves whose papers are in the catalog but are not efficiency work: a candidate close only to
 # them is not relevant.
 NOT_EFFICIENCY = ("foundations",)
@@ -63,7 +61,7 @@ def candidate_text(title: str, abstract: str | None = None) -> str:
 
 def leaves(taxonomy: "Taxonomy") -> list[str]:
     """The leaves a paper can be suggested for, in the survey's order."""
-    return [n.id for n in taxonomy.ordered() if n.is_leaf and n.id not in NOT_FOR_PAPERS]
+    return [n.id for n in taxonomy.ordered() if n.is_leaf and n.takes_papers]
 
 
 class Classifier:

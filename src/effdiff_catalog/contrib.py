@@ -14,8 +14,8 @@ def _q(text: str) -> str:
 
 
 def issue_form(vocab: Vocab) -> str:
-    """The 'Add a paper' issue form; its node dropdown lists every taxonomy node."""
-    nodes = [f"{n.id} ({' > '.join([a.title for a in n.ancestors()] + [n.title])})" for n in vocab.taxonomy.ordered()]
+    """The 'Add a paper' issue form; its node dropdown lists every taxonomy node that takes papers."""
+    nodes = [f"{n.id} ({' > '.join([a.title for a in n.ancestors()] + [n.title])})" for n in vocab.taxonomy.ordered() if n.takes_papers]
     venues = vocab.venues.names()
     lines = [
         "# Generated from taxonomy.yaml and venues.yaml by `effdiff build`; do not edit by hand.",

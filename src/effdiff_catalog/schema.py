@@ -15,7 +15,7 @@ def paper_schema(vocab: Vocab) -> dict[str, Any]:
     """Paper.model_json_schema() with the taxonomy ids, venue names and facet values as enums."""
     schema = Paper.model_json_schema(mode="validation")
     props = schema["properties"]
-    nodes = [n.id for n in vocab.taxonomy.ordered()]
+    nodes = [n.id for n in vocab.taxonomy.ordered() if n.takes_papers]
     titles = {n.id: f"{n.title}: {n.description}" for n in vocab.taxonomy.ordered()}
     props["categories"]["items"] = {"type": "string", "enum": nodes,
                                     "markdownEnumDescriptions": [titles[n] for n in nodes]}

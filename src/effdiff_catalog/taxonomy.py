@@ -13,6 +13,10 @@ from .problems import Problem
 from .text import normalize_heading, normalize_title
 from .yamlsrc import ConfigError, load_plain
 
+# Nodes that hold no paper records: the frameworks node lists the libraries and engines of
+# frameworks.yaml; a paper that presents a framework is filed on the leaf of its technique.
+NOT_FOR_PAPERS = ("frameworks",)
+
 
 @dataclass
 class Node:
@@ -29,6 +33,11 @@ class Node:
     @property
     def is_leaf(self) -> bool:
         return not self.children
+
+    @property
+    def takes_papers(self) -> bool:
+        """Whether paper records may be filed here (every node but the frameworks list)."""
+        return self.id not in NOT_FOR_PAPERS
 
     @property
     def depth(self) -> int:
