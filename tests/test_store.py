@@ -20,7 +20,7 @@ from effdiff_catalog.vocab import load_vocab
 from effdiff_catalog.yamlsrc import parse_yaml
 
 VOCAB = load_vocab(REPO)
-CATEGORIES = sorted(VOCAB.taxonomy.nodes)
+CATEGORIES = sorted(n for n in VOCAB.taxonomy.nodes if VOCAB.taxonomy[n].takes_papers)  # frameworks holds frameworks.yaml
 VENUES = sorted(VOCAB.venues.by_name)
 
 # any printable one-line text, including YAML's special characters and non-ASCII
