@@ -486,6 +486,10 @@ def test_leaderboard_numbers_stand_apart_and_paper_ids_do_not_break(driver, site
             const box = el => { const r = document.createRange(); r.selectNodeContents(el); return r.getBoundingClientRect(); };
             return box(arguments[1]).left - box(arguments[0]).right;""", fid, nfe)
         assert gap >= 12, gap
+        # method names keep a readable width; a board with more columns than fit scrolls sideways instead
+        assert cells[1].rect["width"] >= 150, cells[1].rect
+        board = driver.find_element(By.CSS_SELECTOR, ".effdiff-board")
+        assert style(board, "overflowX") == "auto"
         # a paper id is one line: its link is no taller than one line of the cell's text
         link = cells[2].find_element(By.TAG_NAME, "a")
         rects = driver.execute_script("return arguments[0].getClientRects().length", link)
