@@ -123,13 +123,16 @@ def _semantic_problems(data: dict, doc: YamlDoc, display: str, vocab: Vocab) -> 
     categories = data.get("categories")
     if isinstance(categories, list):
         for i, cat in enumerate(categories):
-            if isinstance(cat, str) and cat in vocab.taxonomy and not vocab.taxonomy[cat].takes_papers:
+            if not isinstance(cat, str) or cat not in vocab.taxonomy:
+                continue  # the schema check reports it
+            node = vocab.taxonomy[cat]
+            if not node.takes_papers:
                 out.append(Problem(display, *doc.where(("categories", i)), "error", f"categories[{i}]",
                                    f"'{cat}' lists the libraries of frameworks.yaml, not papers",
                                    "file the paper on the leaf of the technique it packages (e.g. system.parallel_computing, "
                                    "system.caching) and add the framework itself to frameworks.yaml"))
-            elif isinstance(cat, str) and cat in vocab.taxonomy and not vocab.taxonomy[cat].is_leaf:
-                children = ", ".join(c.id.rsplit(".", 1)[-1] for c in vocab.taxonomy[cat].children)
+            elif not node.is_leaf:
+                children = ", ".join(c.id.rsplit(".", 1)[-1] for c in node.children)
                 out.append(Problem(display, *doc.where(("categories", i)), "warning", f"categories[{i}]",
                                    f"'{cat}' is an inner node of the taxonomy",
                                    f"move the paper to the sub-node that fits: {children}"))

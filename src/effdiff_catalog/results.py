@@ -344,36 +344,26 @@ def metric_text(metric: Metric, value: float) -> str:
     return f"{metric.label} {format_value(value)}{unit}"
 
 
+# How describe_protocol words each protocol field, in the order it names them (guidance goes between the two).
+_PROTOCOL_BEFORE_GUIDANCE = (("nfe", "NFE {}"), ("steps", "{} steps"), ("sampler", "{}"))
+_PROTOCOL_AFTER_GUIDANCE = (("samples", "{:,} samples"), ("reference", "vs {}"), ("sampling", "{}"), ("resolution", "{}"),
+                            ("precision", "{}"), ("batch", "batch {}"))
+_GUIDANCE_WORDS = {"none": "no guidance", "cfg": "CFG", "classifier": "classifier guidance"}
+
+
 def describe_protocol(result: Result) -> str:
     """The row's protocol in a few words: 'NFE 10, DDIM, cfg 1.5, 10,000 samples'."""
     p = result.protocol
     if p is None:
         return ""
-    parts = []
-    if p.nfe:
-        parts.append(f"NFE {p.nfe}")
-    if p.steps:
-        parts.append(f"{p.steps} steps")
-    if p.sampler:
-        parts.append(p.sampler)
-    if p.guidance:
-        parts.append({"none": "no guidance", "cfg": "CFG", "classifier": "classifier guidance"}[p.guidance]
-                     + (f" {format_value(p.cfg_scale)}" if p.cfg_scale is not None else ""))
-    elif p.cfg_scale is not None:
-        parts.append(f"guidance scale {format_value(p.cfg_scale)}")
-    if p.samples:
-        parts.append(f"{p.samples:,} samples")
-    if p.reference:
-        parts.append(f"vs {p.reference}")
-    if p.sampling:
-        parts.append(p.sampling)
-    if p.resolution:
-        parts.append(p.resolution)
-    if p.precision:
-        parts.append(p.precision)
-    if p.batch:
-        parts.append(f"batch {p.batch}")
-    return ", ".join(parts)
+
+    def fields(table: tuple[tuple[str, str], ...]) -> list[str]:
+        return [fmt.format(getattr(p, name)) for name, fmt in table if getattr(p, name)]
+
+    scale = f" {format_value(p.cfg_scale)}" if p.cfg_scale is not None else ""
+    guidance = ([_GUIDANCE_WORDS[p.guidance] + scale] if p.guidance
+                else [f"guidance scale{scale}"] if scale else [])
+    return ", ".join(fields(_PROTOCOL_BEFORE_GUIDANCE) + guidance + fields(_PROTOCOL_AFTER_GUIDANCE))
 
 
 def describe_hardware(result: Result) -> str:

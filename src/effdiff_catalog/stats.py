@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .catalog import Catalog
 from .ids import first_public
 from .model import Paper
+from .taxonomy import FRAMEWORKS
 
 MIN_PER_LEAF = 8  # what a reader expects under every leaf
 
@@ -75,7 +76,7 @@ def thin_leaves(catalog: Catalog) -> list[tuple[str, int]]:
     for node in catalog.taxonomy.ordered():
         if not node.is_leaf:
             continue
-        n = len(catalog.frameworks) if node.id == "frameworks" else len(catalog.papers_in(node.id))
+        n = len(catalog.frameworks) if node.id == FRAMEWORKS else len(catalog.papers_in(node.id))
         if n < MIN_PER_LEAF:
             out.append((node.id, n))
     return out

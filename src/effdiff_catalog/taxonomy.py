@@ -13,9 +13,10 @@ from .problems import Problem
 from .text import normalize_heading, normalize_title
 from .yamlsrc import ConfigError, load_plain
 
-# Nodes that hold no paper records: the frameworks node lists the libraries and engines of
-# frameworks.yaml; a paper that presents a framework is filed on the leaf of its technique.
-NOT_FOR_PAPERS = ("frameworks",)
+# The node whose entries are frameworks.yaml's libraries and engines, not paper records.
+FRAMEWORKS = "frameworks"
+# Nodes that hold no paper records: a paper that presents a framework is filed on the leaf of its technique.
+NOT_FOR_PAPERS = (FRAMEWORKS,)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from ..ids import arxiv_month
 from ..model import Framework, arxiv_year
 from ..text import normalize_heading
 from ..urls import arxiv_id, paper_url
-from ..taxonomy import Taxonomy
+from ..taxonomy import FRAMEWORKS, Taxonomy
 from ..venues import Venues, kind_from_text
 from . import mdentry, merge
 from .merge import Candidate, Planned
@@ -262,7 +262,7 @@ class _ListReader:
                 self.table = [_column_key(c) for c in cells]
                 self.add(LineReport(number, "text", reason="table header", text=line))
                 return True
-        if self.category() == "frameworks":
+        if self.category() == FRAMEWORKS:
             row = _framework_row(number, cells, self.table or [])
             if row:
                 self.frameworks.append(row)

@@ -16,6 +16,7 @@ import jinja2
 
 from ..catalog import Catalog
 from ..model import Framework, Paper
+from ..taxonomy import FRAMEWORKS
 from .citation import CATALOG_TITLE, Citation, citation
 from .common import REPO_URL, Resources, direct_papers, md_text, md_url, subtree_counts, venue_label
 
@@ -98,7 +99,7 @@ def sections(catalog: Catalog) -> list[Section]:
         slugger.slug(text)
     out = []
     for node in catalog.taxonomy.ordered():
-        is_frameworks = node.parent is None and node.id == "frameworks"
+        is_frameworks = node.parent is None and node.id == FRAMEWORKS
         if not counts[node.id] and not (is_frameworks and catalog.frameworks):
             continue
         entries = [entry_line(catalog, p) if home[p.id] == node.id

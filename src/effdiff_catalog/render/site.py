@@ -31,7 +31,7 @@ from ..ids import first_public
 from ..model import Paper
 from ..results import (catalog_rows, describe_hardware, describe_protocol, describe_source, format_value, leaderboard_exclusion,
                        metric_text, result_values, results_csv, results_json)
-from ..taxonomy import Node
+from ..taxonomy import FRAMEWORKS, Node
 from .bibtex import export_bibtex
 from .charts import bar_chart
 from .citation import citation
@@ -244,7 +244,7 @@ class SiteWriter:
                 children=[(c.title, prefix + node_page(c.id), self.counts[c.id]) for c in node.children],
                 rows=self.paper_rows(self.subtree_papers(node)[:NODE_ROWS], prefix),
                 all_papers_url=f"{prefix}all-papers/?node={node.id}", contributing_url=f"{prefix}contributing/",
-                frameworks_url=f"{prefix}frameworks/" if node.id == "frameworks" else None))
+                frameworks_url=f"{prefix}frameworks/" if node.id == FRAMEWORKS else None))
 
     def node_summary(self, node: Node) -> dict:
         """What node-summary.html.j2 shows (on the node's page, and to search)."""
