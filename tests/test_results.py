@@ -212,3 +212,19 @@ def test_a_reader_that_stops_early_is_not_an_error():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err
     assert err == ""
+
+
+def test_units_are_printed_unless_the_label_names_them_as_a_word():
+    """'Parameters' contains an 'm' but does not name the unit M: PixArt-α's page printed 'Parameters 12000' for 12 B."""
+    from effdiff_catalog.results import metric_heading, metric_text
+
+    metrics = RV.metrics
+    assert metric_text(metrics["params_m"], 12000) == "Parameters 12000 M"
+    assert metric_heading(metrics["params_m"]) == "Parameters (M)"
+    assert metric_heading(metrics["min_ade"]) == "minADE (m)"
+    assert metric_heading(metrics["latency_s"]) == "Latency (s)"
+    # labels that do name their unit keep it once
+    assert metric_heading(metrics["weight_bits"]) == "Weight bits"
+    assert metric_text(metrics["train_epochs"], 800) == "Training epochs 800"
+    assert metric_heading(metrics["tokens_per_s"]) == "Throughput (tokens/s)"
+    assert metric_text(metrics["fid"], 3.2) == "FID 3.2"

@@ -333,15 +333,26 @@ def format_value(value: float) -> str:
     return f"{value:.4g}" if abs(value) < 1e-3 else f"{round(value, 4):g}"
 
 
+def _shown_unit(metric: Metric) -> str:
+    """The unit to print after the label: none when the label already names it as a word ('Weight bits',
+    'Throughput (tokens/s)'); a one-letter unit is not named by a word that merely contains the letter
+    ('Parameters' with unit M, 'minADE' with unit m)."""
+    if not metric.unit or re.search(rf"(?<!\w){re.escape(metric.unit)}(?!\w)", metric.label, re.IGNORECASE):
+        return ""
+    return metric.unit
+
+
 def metric_heading(metric: Metric) -> str:
-    """'FID', 'Latency (s)', 'Weight bits': the label, and the unit in brackets unless the label says it."""
-    return metric.label + (f" ({metric.unit})" if metric.unit and metric.unit.lower() not in metric.label.lower() else "")
+    """'FID', 'Latency (s)', 'Parameters (M)', 'Weight bits': the label, and the unit in brackets unless the label says it."""
+    unit = _shown_unit(metric)
+    return metric.label + (f" ({unit})" if unit else "")
 
 
 def metric_text(metric: Metric, value: float) -> str:
-    """'FID 3.2', 'Latency 0.5 s', 'Training epochs 800': the label, the value, and the unit unless the label says it."""
-    unit = f" {metric.unit}" if metric.unit and metric.unit.lower() not in metric.label.lower() else ""
-    return f"{metric.label} {format_value(value)}{unit}"
+    """'FID 3.2', 'Latency 0.5 s', 'Parameters 860 M', 'Training epochs 800': the label, the value, and the unit
+    unless the label says it."""
+    unit = _shown_unit(metric)
+    return f"{metric.label} {format_value(value)}{' ' + unit if unit else ''}"
 
 
 # How describe_protocol words each protocol field, in the order it names them (guidance goes between the two).
