@@ -102,6 +102,21 @@ def test_caching_results_must_name_their_base_model(empty_root):
     assert [p.format() for p in Catalog.load(empty_root).problems] == []
 
 
+def test_the_base_model_rule_follows_the_main_category(empty_root):
+    """A trained model (main node: training) that names caching second reports its own model's numbers:
+    no base model needed. A caching method (main node) with a second node still needs one."""
+    body = "  metrics:\n    fid: 3\n"
+    training = "algorithm.efficient_training.training_tricks.extra_loss_supervision"
+    two = record(body, category=training).replace(f"- {training}\n", f"- {training}\n- system.caching\n")
+    assert "- system.caching\n" in two
+    write_record(empty_root, "rows-2020", two)
+    assert [p.format() for p in Catalog.load(empty_root).problems] == []
+    swapped = record(body, category="system.caching").replace("- system.caching\n", f"- system.caching\n- {training}\n")
+    assert f"- {training}\n" in swapped
+    write_record(empty_root, "rows-2020", swapped)
+    assert any("the result needs base_model" in p.format() for p in Catalog.load(empty_root).problems)
+
+
 def test_a_source_names_a_table_or_a_repository_file(empty_root):
     base = record("  metrics:\n    fid: 3\n")
     write_record(empty_root, "rows-2020", base.replace("    table: Table 2\n", "    repository: https://github.com/a/b\n"))

@@ -123,8 +123,13 @@ class ResultVocab:
     required_for: tuple[str, ...] = ()
 
     def needs_base_model(self, categories: list[str]) -> bool:
-        """Whether a paper filed under these nodes must name the base model of its results."""
-        return any(c == node or c.startswith(node + ".") for c in categories for node in self.required_for)
+        """Whether a paper filed under these nodes must name the base model of its results.
+
+        Judged by the main node (the first), the one whose method the results measure: a paper that
+        trains a model (main node under efficient training) and names caching as a second place
+        reports results of its own model, not of a pretrained one it accelerates."""
+        main = categories[0] if categories else None
+        return main is not None and any(main == node or main.startswith(node + ".") for node in self.required_for)
 
     def suggest(self, kind: str, value: str) -> str | None:
         """'did you mean' for an unknown benchmark, metric or model id."""
