@@ -4,6 +4,7 @@ so that better is up and right, and every point a link to an existing row anchor
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -91,3 +92,19 @@ def test_leaderboard_page_shows_groups_rule_and_data_table(built: Path):
 def test_downloads_sit_beside_papers_json(built: Path):
     assert (built / "results.csv").read_text(encoding="utf-8").startswith("paper,result,benchmark,base_model,method,role,metric,value")
     assert '"count":5' in (built / "results.json").read_text(encoding="utf-8")
+
+
+def test_a_benchmark_without_a_default_protocol_prints_no_empty_protocol(tmp_path: Path):
+    from effdiff_catalog.catalog import Catalog
+    from effdiff_catalog.render.common import Resources
+    from effdiff_catalog.render.site import SitePaths, write_site_sources
+
+    root = make_catalog(tmp_path / "catalog", "small")
+    shutil.copy(REPO / "papers" / "flash-dllm-2026.yaml", root / "papers")  # GSM8K rows on LLaDA 1.5
+    paths = SitePaths.for_root(root, tmp_path / "out")
+    write_site_sources(Catalog.load_valid(root), Resources.find(root), paths)
+    text_board = (paths.docs / "leaderboards/gsm8k-5shot-gen256/llada-1.5/index.md").read_text(encoding="utf-8")
+    assert "Flash-Cache + Flash-Verify" in text_board
+    assert "Default protocol" not in text_board and "base model <strong>LLaDA 1.5</strong> (<code>llada-1.5</code>)<br>\nMain metric: Accuracy.</p>" in text_board
+    image_board = (paths.docs / "leaderboards/cifar10-32-uncond/index.md").read_text(encoding="utf-8")
+    assert re.search(r"<br>\nDefault protocol: 50,000 samples[^.]*\. Main metric: FID\.</p>", image_board)
