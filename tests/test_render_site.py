@@ -200,6 +200,18 @@ def test_a_topic_page_lists_its_newest_papers_and_links_to_all(tmp_path: Path, m
     assert "Newest first. Filter them on All papers." in lora.visible
 
 
+def test_benchmark_page_with_only_base_model_boards_points_to_them(built: Path):
+    # every CIFAR-10 row of the fixture runs on EDM VP: the benchmark's own page has no rows of its own and says
+    # where they are; the base model's board does not offer that page as an empty "trained models (0)" board
+    overview = pages(built)["leaderboards/cifar10-32-uncond/index.html"]
+    assert ("Every row of this benchmark names the base model it was measured on, so its rows are on the leaderboards "
+            "of those models: EDM VP on CIFAR-10 (") in overview.visible
+    assert ("a", "edm-cifar10-vp/") in overview.links
+    assert "No row of this board" not in overview.visible
+    board = pages(built)["leaderboards/cifar10-32-uncond/edm-cifar10-vp/index.html"]
+    assert "trained models (0)" not in board.visible and "Other leaderboards of this benchmark" not in board.visible
+
+
 def test_paper_page_shows_bibtex_results_and_nodes(built: Path):
     html = (public(built) / "papers/fastsampler-2023/index.html").read_text(encoding="utf-8")
     page = Page(html)

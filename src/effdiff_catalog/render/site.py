@@ -319,8 +319,10 @@ class SiteWriter:
                                      f"{len(x.rows)}" + (f"; {len(x.excluded)} kept out" if x.excluded else "")) for x in bs]}
                         for b, bs in by_bench.items()]))
         for bench_id, bs in by_bench.items():
-            if all(b.base_model for b in bs):  # the benchmark's own page, which lists its base models
-                bs = [Board(bs[0].benchmark, None)] + bs
+            overview = None  # the benchmark's own page when every row names a base model: it lists their boards
+            if all(b.base_model for b in bs):
+                overview = Board(bs[0].benchmark, None)
+                bs = [overview] + bs
                 by_bench[bench_id] = bs
             for board in bs:
                 prefix = to_root(board.page)
@@ -328,8 +330,9 @@ class SiteWriter:
                 self._write(board.page + "index.md", self._render(
                     "leaderboard.md.j2", meta_title=_front_matter_text(title), heading=title, bench=board.benchmark,
                     base_model=board.base_model, base_model_name=board_title(board) if board.base_model else "",
-                    main_metric=vocab.metrics[board.benchmark.quality].label,
-                    other_boards=[(board_title(o), prefix + o.page, len(o.rows)) for o in bs if o is not board],
+                    main_metric=vocab.metrics[board.benchmark.quality].label, overview=board is overview,
+                    other_boards=[(board_title(o), prefix + o.page, len(o.rows)) for o in bs
+                                  if o is not board and o is not overview],
                     **board_context(board, self.catalog, prefix)))
         self.leaderboard_nav = [{h(vocab.benchmarks[b].title): [board_page(b) + "index.md"] + [
             {h(board_title(x)): x.page + "index.md"} for x in bs if x.base_model]} for b, bs in by_bench.items()]
