@@ -302,3 +302,23 @@ def test_awesome_lint_finds_what_the_escapes_prevent(small_root: Path, tmp_path:
     text = readme(small_root).replace(r"**\[", "**[").replace(r"\]**", "]**").replace(r"[\[", "[[").replace(r"\]](", "]](")
     result = awesome_lint(text, tmp_path)
     assert result.returncode == 1 and "no-undefined-references" in result.stdout + result.stderr
+
+
+def test_readme_leaderboards_rank_only_the_papers_own_methods(small_root: Path):
+    """A baseline a paper quotes (here made better than every proposed row) heads neither the README's
+    summary nor takes a place in it; the site's board keeps it, marked as a baseline."""
+    from effdiff_catalog.render.leaderboards import board_context, boards
+    record = small_root / "papers" / "fastsampler-2023.yaml"
+    text = record.read_text(encoding="utf-8")
+    assert "    fid: 15.7\n" in text
+    record.write_text(text.replace("    fid: 15.7\n", "    fid: 1.2\n"), encoding="utf-8")
+    catalog = Catalog.load_valid(small_root)
+    text = render_readme(catalog)
+    block = text[text.index("## Leaderboards\n"):text.index("\n## ", text.index("## Leaderboards\n"))]
+    table = [line for line in block.splitlines() if line.startswith("| ") and not line.startswith(("| Method", "| :"))]
+    assert table, block
+    assert not any("Euler" in line for line in table)
+    assert table[0].startswith("| FastSampler, NFE 10 ") and "| 3.1 |" in table[0]
+    board = next(b for b in boards(catalog) if b.benchmark.id == "cifar10-32-uncond")
+    ranked = [r for s in board_context(board, catalog, "../")["sections"] for g in s["groups"] for r in g["rows"]]
+    assert ranked[0]["role"] == "baseline" and "Euler" in ranked[0]["method"]

@@ -146,8 +146,10 @@ def board_context(board: Board, catalog: Catalog, prefix: str) -> dict:
 
 
 def best_rows(catalog: Catalog, limit: int = 3) -> list[dict]:
-    """For the README: the best rows of each featured benchmark's largest comparable group of trained
-    models on its main metric (base-model boards have pages of their own)."""
+    """For the README: the best rows of each featured benchmark's largest comparable group on its main
+    metric. Only the papers' own methods (`role: proposed`) are ranked here: a baseline that a paper
+    quotes (a GAN, the teacher, another paper's method) would otherwise head the summary, once per paper
+    that quotes it. The site's boards keep every row, baselines marked."""
     vocab = catalog.vocab.results
     out = []
     rows = [r for r in catalog_rows(catalog) if leaderboard_exclusion(r) is None]
@@ -155,7 +157,8 @@ def best_rows(catalog: Catalog, limit: int = 3) -> list[dict]:
         if not bench.featured:
             continue
         metric = vocab.metrics[bench.quality]
-        groups = group_comparable([r for r in rows if r.benchmark == bench.id], vocab.benchmarks, metric)
+        proposed = [r for r in rows if r.benchmark == bench.id and r.result.role == "proposed"]
+        groups = group_comparable(proposed, vocab.benchmarks, metric)
         if not groups:
             continue
         group = groups[0]
