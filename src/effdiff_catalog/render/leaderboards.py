@@ -157,11 +157,14 @@ def best_rows(catalog: Catalog, limit: int = 3) -> list[dict]:
         if not bench.featured:
             continue
         metric = vocab.metrics[bench.quality]
-        proposed = [r for r in rows if r.benchmark == bench.id and r.result.role == "proposed"]
-        groups = group_comparable(proposed, vocab.benchmarks, metric)
+        # the group is the benchmark's largest comparable one over all rows (its main protocol); its
+        # proposed rows are ranked
+        groups = [g for g in group_comparable([r for r in rows if r.benchmark == bench.id], vocab.benchmarks, metric)
+                  if any(r.result.role == "proposed" for r in g.rows)]
         if not groups:
             continue
         group = groups[0]
+        ranked = [r for r in group.rows if r.result.role == "proposed"]
         out.append({
             "benchmark": bench, "metric": metric, "page": board_page(bench.id, group.rows[0].result.base_model),
             "description": group.description, "count": sum(1 for r in rows if r.benchmark == bench.id),
@@ -169,6 +172,6 @@ def best_rows(catalog: Catalog, limit: int = 3) -> list[dict]:
                       "cost": ", ".join(metric_text(m, r.values[m.id]) for m in vocab.metrics.values()
                                         if m.kind == "cost" and m.id in r.values),
                       "source": describe_source(r.result, r.paper.arxiv), "anchor": r.anchor}
-                     for r in sort_rows(group.rows, metric)[:limit]],
+                     for r in sort_rows(ranked, metric)[:limit]],
         })
     return out
