@@ -14,7 +14,7 @@ from effdiff_catalog.yamlsrc import ConfigError
 RESULT = """\
 results:
 - benchmark: cifar10-32-uncond
-  method: Ours
+  method: Rows (Ours)
   role: proposed
 {body}  source:
     table: Table 2
@@ -82,6 +82,19 @@ def test_values_in_another_unit_are_converted_and_ranged(empty_root):
     assert found == ""  # both in range as printed; a 0-1 value of a 0-100 metric is the contributor's to mark
     found = "\n".join(problems(empty_root, "  metrics:\n    clip_score: {value: 31, unit: fraction}\n"))
     assert "CLIP score 3100 is above 100" in found
+
+
+@pytest.mark.parametrize("label", ["Ours", "ours", "  Our   method ", "Proposed"])
+def test_a_row_must_name_its_method(empty_root, capsys, label):
+    write_record(empty_root, "rows-2020", record("  metrics:\n    fid: 3\n").replace("method: Rows (Ours)", f"method: '{label}'"))
+    assert main(["validate", "--root", str(empty_root)]) == 1
+    out = capsys.readouterr().out
+    assert f"papers/rows-2020.yaml:13:11: error: results[0].method: '{label}' does not say which method the row is" in out
+    assert "hint: name the method and keep the paper's word, e.g. 'DeepCache (Ours)'" in out
+    # the paper's word beside a name, or a setting after it, is fine
+    for fine in ("Rows (Ours)", "Ours, NFE 10", "Ours (L_simple)"):
+        write_record(empty_root, "rows-2020", record("  metrics:\n    fid: 3\n").replace("method: Rows (Ours)", f"method: {fine}"))
+        assert [p.format() for p in Catalog.load(empty_root).problems] == [], fine
 
 
 def test_unknown_benchmark_and_base_model_have_did_you_mean(empty_root):

@@ -146,6 +146,11 @@ def _semantic_problems(data: dict, doc: YamlDoc, display: str, vocab: Vocab) -> 
 OLD_RESULT_FIELDS = {"metric", "value", "unit", "setting", "baseline", "model"}
 
 
+# Method labels that only say "this paper's method": every row is read beside other papers' rows.
+UNNAMED_METHODS = frozenset({"ours", "our method", "our model", "our approach", "ours (full)", "proposed",
+                             "proposed method", "the proposed method"})
+
+
 def result_problems(data: dict, doc: YamlDoc, display: str, vocab: Vocab) -> list[Problem]:
     """The checks of results that need metrics.yaml and models.yaml: metric ids (with did-you-mean),
     units, value ranges, hardware with every latency and throughput, and the base model of
@@ -171,6 +176,11 @@ def result_problems(data: dict, doc: YamlDoc, display: str, vocab: Vocab) -> lis
                     "write one row of the table: benchmark, method, role, metrics: {fid: ..., nfe: ...}, source: {table: ...}"
                     " (CONTRIBUTING.md, 'Results')", key=True)
             continue
+        method = row.get("method")
+        if isinstance(method, str) and " ".join(method.lower().split()) in UNNAMED_METHODS:
+            problem(at + ("method",), f"'{method}' does not say which method the row is: on a leaderboard beside "
+                    "other papers' rows it names nothing",
+                    "name the method and keep the paper's word, e.g. 'DeepCache (Ours)'")
         hardware = isinstance(row.get("hardware"), dict)
         metrics = row.get("metrics")
         for name, raw in (metrics.items() if isinstance(metrics, dict) else ()):
