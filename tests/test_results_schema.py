@@ -84,15 +84,15 @@ def test_values_in_another_unit_are_converted_and_ranged(empty_root):
     assert "CLIP score 3100 is above 100" in found
 
 
-@pytest.mark.parametrize("label", ["Ours", "ours", "  Our   method ", "Proposed"])
+@pytest.mark.parametrize("label", ["Ours", "ours", "Our method", "Proposed", "Ours, NFE 10", "Ours (L_simple)", "Ours-Tiny"])
 def test_a_row_must_name_its_method(empty_root, capsys, label):
     write_record(empty_root, "rows-2020", record("  metrics:\n    fid: 3\n").replace("method: Rows (Ours)", f"method: '{label}'"))
     assert main(["validate", "--root", str(empty_root)]) == 1
     out = capsys.readouterr().out
     assert f"papers/rows-2020.yaml:13:11: error: results[0].method: '{label}' does not say which method the row is" in out
-    assert "hint: name the method and keep the paper's word, e.g. 'DeepCache (Ours)'" in out
-    # the paper's word beside a name, or a setting after it, is fine
-    for fine in ("Rows (Ours)", "Ours, NFE 10", "Ours (L_simple)"):
+    assert "hint: begin with the method's name and keep the paper's word, e.g. 'DeepCache (Ours), N=5'" in out
+    # the paper's word after the name, and names that only begin with the letters, are fine
+    for fine in ("Rows (Ours)", "Rows (Ours), NFE 10", "Rows (Ours-Tiny)", "OursNet", "Proposal-Free DiT"):
         write_record(empty_root, "rows-2020", record("  metrics:\n    fid: 3\n").replace("method: Rows (Ours)", f"method: {fine}"))
         assert [p.format() for p in Catalog.load(empty_root).problems] == [], fine
 
