@@ -319,6 +319,10 @@ def test_readme_leaderboards_rank_only_the_papers_own_methods(small_root: Path):
     assert table, block
     assert not any("Euler" in line for line in table)
     assert table[0].startswith("| FastSampler, NFE 10 ") and "| 3.1 |" in table[0]
+    # each paper once, with its best row: FastSampler's NFE 5 row (6.4) is on the board, not in the summary
+    papers = [line.split("|")[2] for line in table]
+    assert len(papers) == len(set(papers)), table
+    assert not any("NFE 5" in line for line in table)
     board = next(b for b in boards(catalog) if b.benchmark.id == "cifar10-32-uncond")
     ranked = [r for s in board_context(board, catalog, "../")["sections"] for g in s["groups"] for r in g["rows"]]
     assert ranked[0]["role"] == "baseline" and "Euler" in ranked[0]["method"]

@@ -145,11 +145,18 @@ def board_context(board: Board, catalog: Catalog, prefix: str) -> dict:
     }
 
 
+def _best_per_paper(rows: list[Row]) -> list[Row]:
+    """The first (best) of each paper's rows, in order: a summary names methods, not one paper's settings."""
+    seen: set[str] = set()
+    return [r for r in rows if not (r.paper.id in seen or seen.add(r.paper.id))]
+
+
 def best_rows(catalog: Catalog, limit: int = 3) -> list[dict]:
     """For the README: the best rows of each featured benchmark's largest comparable group on its main
     metric. Only the papers' own methods (`role: proposed`) are ranked here: a baseline that a paper
     quotes (a GAN, the teacher, another paper's method) would otherwise head the summary, once per paper
-    that quotes it. The site's boards keep every row, baselines marked."""
+    that quotes it. Each paper appears once, with its best row. The site's boards keep every row,
+    baselines marked."""
     vocab = catalog.vocab.results
     out = []
     rows = [r for r in catalog_rows(catalog) if leaderboard_exclusion(r) is None]
@@ -172,6 +179,6 @@ def best_rows(catalog: Catalog, limit: int = 3) -> list[dict]:
                       "cost": ", ".join(metric_text(m, r.values[m.id]) for m in vocab.metrics.values()
                                         if m.kind == "cost" and m.id in r.values),
                       "source": describe_source(r.result, r.paper.arxiv), "anchor": r.anchor}
-                     for r in sort_rows(ranked, metric)[:limit]],
+                     for r in _best_per_paper(sort_rows(ranked, metric))[:limit]],
         })
     return out
