@@ -148,7 +148,12 @@ def board_context(board: Board, catalog: Catalog, prefix: str) -> dict:
 def _best_per_paper(rows: list[Row]) -> list[Row]:
     """The first (best) of each paper's rows, in order: a summary names methods, not one paper's settings."""
     seen: set[str] = set()
-    return [r for r in rows if not (r.paper.id in seen or seen.add(r.paper.id))]
+    out = []
+    for r in rows:
+        if r.paper.id not in seen:
+            seen.add(r.paper.id)
+            out.append(r)
+    return out
 
 
 def best_rows(catalog: Catalog, limit: int = 3) -> list[dict]:
