@@ -116,3 +116,82 @@ def test_badge_lines_under_an_entry_belong_to_it(empty_root: Path):
     _, parsed = _parse(empty_root, "video_diffusion_badges.md")
     helios = next(e for e in parsed.entries if e.title.startswith("Helios"))
     assert helios.links["code"] == "https://github.com/PKU-YuanGroup/Helios"
+
+
+def test_short_name_labels_and_lab_names_are_not_part_of_the_title(empty_root: Path):
+    """'🔥[**PNDM**] PSEUDO NUMERICAL ... MANIFOLDS(@)' and '... Cache System for Video Diffusion(@University of
+    Waterloo)' (xlite-dev/Awesome-DiT-Inference): the bracketed short name before the title and the '(@lab)' after
+    it are the list's, not the paper's. Before, the title came out as 'PNDM] PSEUDO ... MANIFOLDS(@', which matched
+    no record and made a second PNDM."""
+    _, parsed = _parse(empty_root, "dit_inference_short_names_labs.md")
+    got = _entries(parsed)
+    assert got[4][0] == "Denoising Diffusion Probabilistic Models"
+    assert got[6][:4] == ("PSEUDO NUMERICAL METHODS FOR DIFFUSION MODELS ON MANIFOLDS", "arXiv", 2022,
+                          "https://arxiv.org/abs/2202.09778")
+    assert got[7][0] == "DPM-Solver: A Fast ODE Solver for Diffusion Probabilistic Model Sampling in Around 10 Steps"
+    assert got[9][0] == "FlexCache: Flexible Approximate Cache System for Video Diffusion"
+    assert got[14][0] == ("Accelerating Diffusion Transformer via Increment-Calibrated Caching with Channel-Aware "
+                          "Singular Value Decomposition")
+    assert got[15][0] == "FastCache: Fast Caching for Diffusion Transformer Through Learnable Linear Approximation"
+    assert not any("@" in title or "]" in title for title, *_ in got.values())
+
+
+def test_a_trailing_short_name_in_parentheses_is_the_lists(empty_root: Path):
+    """'**Improved Techniques for Training Consistency Models (iCT)** [ICLR 2024]' (ustcchx/Awesome-One-Step-
+    Generation): the title is what precedes '(iCT)'; it used to keep a dangling '(iCT'."""
+    _, parsed = _parse(empty_root, "one_step_bold_short_names.md")
+    got = _entries(parsed)
+    assert got[2][:4] == ("Consistency Models", "ICML", 2023, "https://arxiv.org/abs/2303.01469")
+    assert got[6][:4] == ("Improved Techniques for Training Consistency Models", "ICLR", 2024,
+                          "https://arxiv.org/abs/2310.14189")
+    assert got[12][0] == "Latent Consistency Models"
+    assert got[16][:2] == ("Consistency Trajectory Models", "ICLR")
+    assert got[20][0] == "SANA-Sprint: One-Step Diffusion with Continuous-Time Consistency Distillation"
+    assert not any("(" in title or ")" in title for title, *_ in got.values())
+
+
+@pytest.mark.parametrize(("raw", "title"), [
+    ("[Q-Diffusion: Quantizing Diffusion Models]", "Q-Diffusion: Quantizing Diffusion Models"),
+    ("Scaling Up (Almost) Everything", "Scaling Up (Almost) Everything"),
+    ("(Almost) Free Lunch for Diffusion Sampling", "(Almost) Free Lunch for Diffusion Sampling"),
+    ("Diffusion Models are Minimax Optimal (Extended Version)", "Diffusion Models are Minimax Optimal (Extended Version)"),
+    ("[Re] Reproducing Progressive Distillation", "[Re] Reproducing Progressive Distillation"),
+    ("[SD3] Scaling Rectified Flow Transformers(@Stability AI)", "Scaling Rectified Flow Transformers"),
+    ("Token Merging for Fast Stable Diffusion (ToMe)", "Token Merging for Fast Stable Diffusion"),
+    ("Token Merging for Fast Stable Diffusion (", "Token Merging for Fast Stable Diffusion"),
+])
+def test_title_cleaning_keeps_the_papers_own_brackets(raw: str, title: str):
+    from effdiff_catalog.venues import Venues
+    assert mdentry.clean_title_text(raw, Venues([])) == title
+
+
+def test_a_table_row_without_its_closing_pipe_is_still_a_row(empty_root: Path):
+    """GFM makes the outer pipes optional; the last row of ealicesora/Awesome-Autoregressive-Video-Diffusion has no
+    closing '|' and came out as an entry titled '| 2025'."""
+    _, parsed = _parse(empty_root, "autoregressive_video_open_row.md")
+    got = _entries(parsed)
+    assert got[5][:4] == ("Memory Forcing: Spatio-Temporal Memory for Consistent Scene Generation on Minecraft", "arXiv",
+                          2025, "https://arxiv.org/abs/2510.03198")
+    assert got[4][0].startswith("Rolling Sink: Bridging Limited-Horizon Training")
+
+
+def test_brackets_inside_a_link_label_stay_in_the_title(empty_root: Path):
+    """'[MAGE: All-[MASK] Block Already Knows Where to Look in Diffusion LLM](arxiv url)' (VILA-Lab/Awesome-DLMs):
+    the title keeps its '[MASK]' and the line is one entry, not raw markdown; a badge whose only text is a URL is
+    not an entry with a URL for a title."""
+    _, parsed = _parse(empty_root, "dlm_brackets_in_titles.md")
+    got = _entries(parsed)
+    assert got[3][:4] == ("MAGE: All-[MASK] Block Already Knows Where to Look in Diffusion LLM", "arXiv", 2026,
+                          "https://arxiv.org/abs/2602.14209")
+    assert got[5][0] == "Diffusion LLM with Native Variable Generation Lengths: Let [EOS] Lead the Way"
+    assert 2 not in got
+    by_line = {item.line: item for item in parsed.report.lines}
+    assert by_line[2].kind == "skipped" and "without a title" in by_line[2].reason
+
+
+def test_a_numbered_bold_title_loses_its_number(empty_root: Path):
+    """'**3. An Empirical Study of Qwen3 Quantization** [[Paper](u)]' (Efficient-ML/Awesome-Model-Quantization)."""
+    _, parsed = _parse(empty_root, "quantization_numbered_bold.md")
+    got = _entries(parsed)
+    assert got[2][:4] == ("An Empirical Study of Qwen3 Quantization", "arXiv", 2025, "https://arxiv.org/abs/2505.02214")
+    assert got[3][0] == "Low-bit Model Quantization for Deep Neural Networks: A Survey"

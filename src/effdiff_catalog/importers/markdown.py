@@ -30,7 +30,7 @@ NUMBERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
 HTML_HEADING = re.compile(r"^\s*<h([1-6])[^>]*>(.*?)</h[1-6]>\s*$", re.I)
 LINK = re.compile(r"\[\[?\s*([^\[\]]+?)\s*\]\]?\(\s*([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\s*\)\]?")
 VENUE_TAG = re.compile(r"^\*\*\s*\[([^\]]+)\]\s*\*\*\s*")
-TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+TABLE_ROW = re.compile(r"^\s*\|.*\|")  # GFM: the closing pipe is optional ("| 2025 | Title | link")
 
 
 @dataclass(slots=True)
@@ -474,8 +474,8 @@ def _generic_entry(number: int, line: str, ex: mdentry.Extracted, category: str 
                    context_year: int | None = None) -> tuple[Entry | None, str]:
     if category is None:
         return None, "entry under a heading that maps to no taxonomy node (add the heading to --map, or give --category)"
-    if not ex.title:
-        return None, "entry without a title"
+    if not ex.title or re.fullmatch(r"(?:https?://|www\.)\S*|\d{4}\.\d{4,5}(?:v\d+)?", ex.title):
+        return None, "entry without a title (only a link or an arXiv id)"
     links, notes = {}, list(ex.notes)
     for key, url in ex.links.items():
         url, url_notes = clean_url(url)

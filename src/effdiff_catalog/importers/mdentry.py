@@ -19,7 +19,7 @@ from typing import Any
 from ..venues import Venues, kind_from_text
 
 # [label](url) [[label]](url) [[label](url)] ; url may hold one level of parentheses
-MD_LINK = re.compile(r"\[\[?\s*([^\[\]]*?)\s*\]\]?\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)\]?")
+MD_LINK = re.compile(r"\[\[?\s*((?:[^\[\]]|\[[^\[\]]*\])*?)\s*\]\]?\(\s*<?([^()\s<>]*(?:\([^()\s]*\)[^()\s<>]*)*)>?(?:\s+\"[^\"]*\")?\s*\)\]?")
 HTML_LINK = re.compile(r"<a\s[^>]*?href\s*=\s*[\"']([^\"']+)[\"'][^>]*>(.*?)</a>", re.I | re.S)
 AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 BARE_URL = re.compile(r"(?<![(\"'<=\[])\bhttps?://[^\s)\]>\"']+")
@@ -260,16 +260,59 @@ def extract(text: str, venues: Venues) -> Extracted:
     return out
 
 
+AFFILIATION = re.compile(r"\s*\(@[^()]*\)?\s*$")
+TRAILING_SHORT_NAME = re.compile(r"\s*\((?=[^()\s]*[A-Z])[^()\s]{2,20}\)\s*$")
+SHORT_NAME = re.compile(r"^\s*\[(?!Re\])[^\[\]]{1,40}\]\s*[:\-–]?\s*")
+
+
 def clean_title_text(title: str, venues: Venues) -> str:
     title = re.sub(r"^\s*\[\d{1,4}\]\s*", "", title)  # '[12] Title': a list's numbering
+    title = re.sub(r"^\s*\d{1,3}\.\s+(?=[A-Z])", "", title)  # '3. Title': a list's numbering
     title = re.sub(r"^[\[\(]?\s*(?:19|20)\d\d(?:[./-]\d{1,2}){0,2}\s*[\]\)]?\s*", "", title)  # a leading '2023.05' date
     title = re.sub(r"^\s*[\[\(][^\]\)]{1,30}[\]\)]\s*[:\-–]?\s*", lambda m: "" if find_venue(m.group(0), venues) else m.group(0), title)
-    title = title.strip(" .,;:-–—[]()\"'")
+    title = AFFILIATION.sub("", title)  # 'Title(@UC Berkeley)', 'Title (@SJTU)': the authors' lab, not the title
+    label = SHORT_NAME.match(title)
+    if label and len(title[label.end():].split()) >= 3:
+        title = title[label.end():]  # '[PNDM] Pseudo Numerical Methods ...': the list's short name for the method
+    name = TRAILING_SHORT_NAME.search(title)
+    if name and len(title[: name.start()].split()) >= 3:
+        title = title[: name.start()]  # 'Latent Consistency Models (LCM)': the list's short name for the method
+    title = _strip_unpaired(title.strip(" .,;:-–—\"'"))
     title = re.sub(r"\s+", " ", title)
     m = trailing_venue(title, venues)
     if m:
         title = title[: m.start()].strip(" .,;")
     return title
+
+
+def _strip_unpaired(title: str) -> str:
+    """Brackets cut off the ends of a title, keeping the ones that close a pair inside it ('Models (Almost)')."""
+    while title:
+        head, tail = title[0], title[-1]
+        if head + tail in ("[]", "()") and _closes_at_end(title):
+            title = title[1:-1].strip(" .,;:-–—\"'")  # '[Title]': the whole title in brackets
+        elif head in "[(" and title.count(head) > title.count("])"["[(".index(head)]):
+            title = title[1:].strip(" .,;:-–—\"'")
+        elif head in "])":
+            title = title[1:].strip(" .,;:-–—\"'")
+        elif tail in "])" and title.count(tail) > title.count("[("["])".index(tail)]):
+            title = title[:-1].strip(" .,;:-–—\"'")
+        elif tail in "[(":
+            title = title[:-1].strip(" .,;:-–—\"'")
+        else:
+            break
+    return title
+
+
+def _closes_at_end(text: str) -> bool:
+    """Whether the bracket that opens text is the one that closes it: '[a (b) c]' yes, '(a) b (c)' no."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == text[0]
+        depth -= ch == text[-1]
+        if depth == 0:
+            return i == len(text) - 1
+    return False
 
 
 def trailing_venue(title: str, venues: Venues) -> re.Match[str] | None:
