@@ -319,6 +319,33 @@ def test_dblp_homonym_numbers_are_not_part_of_names(empty_root: Path):
         "https://openreview.net/pdf/b5c2c595ddc6b5eeb746a194f203db27519df7da.pdf"
 
 
+def test_authors_written_with_commas_are_several_people(empty_root: Path):
+    """'Pavan Kumar Anasosalu Vasu, Hadi Pouransari, Fartash Faghri, ...' (a real homepage bibliography) is five
+    people, not one 'Last, First' name: it used to come out as 'Fartash Faghri Raviteja Vemulapalli Oncel Tuzel
+    Pavan Kumar Anasosalu Vasu, Hadi Pouransari'. The candidate says how it was read."""
+    from effdiff_catalog.importers.bibtex import parse
+
+    catalog = Catalog.load(empty_root)
+    text = (BIB / "comma_authors.bib").read_text(encoding="utf-8")
+    got = {c.label: c for c in parse(text, catalog.venues, catalog.taxonomy, NODE).candidates}
+    assert got["mobileclip2024"].data["authors"] == [
+        "Pavan Kumar Anasosalu Vasu", "Hadi Pouransari", "Fartash Faghri", "Raviteja Vemulapalli", "Oncel Tuzel"]
+    assert got["DANet"].data["authors"] == ["Haoxin Chen", "Hanjie Wu", "Nanxuan Zhao", "Sucheng Ren", "Shengfeng He"]
+    assert "authors separated by commas instead of 'and': read as 5 names" in got["DANet"].notes
+
+
+@pytest.mark.parametrize(("raw", "people"), [
+    ("Smith, John and Doe, Jane", ["John Smith", "Jane Doe"]),
+    ("van Beethoven, Jr., Ludwig", ["Ludwig van Beethoven, Jr."]),
+    ("Knuth, Donald E.", ["Donald E. Knuth"]),
+    ("{Google, Inc.}", ["Google, Inc."]),
+    ("Alice Smith, Bob Jones, Carol White", ["Alice Smith", "Bob Jones", "Carol White"]),
+])
+def test_a_bibtex_name_keeps_its_commas_when_they_are_bibtexs(raw: str, people: list[str]):
+    from effdiff_catalog.importers.bibtex import authors_of
+    assert authors_of(raw)[0] == people
+
+
 def test_biblatex_fields_name_the_venue(empty_root: Path):
     """Better BibTeX's BibLaTeX flavour writes journaltitle, eventtitle and date."""
     from effdiff_catalog.importers.bibtex import parse

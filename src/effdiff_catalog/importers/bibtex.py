@@ -115,8 +115,24 @@ def authors_of(raw: str) -> tuple[list[str] | None, list[str]]:
     if names and names[-1].strip().lower() == "others":
         notes.append("author list ends with 'and others': it is incomplete, so no authors were imported")
         return None, notes
+    if len(names) == 1 and _comma_list(names[0]):
+        # 'A. Author, B. Author, C. Author': a list written with commas instead of ' and '
+        names = [n for n in names[0].split(",") if n.strip()]
+        notes.append(f"authors separated by commas instead of 'and': read as {len(names)} names")
     out = [person_name(n) for n in names if n.strip()]
     return (out or None), notes
+
+
+def _comma_list(name: str) -> bool:
+    """Whether one BibTeX 'name' is really several names joined by commas. BibTeX allows at most two
+    commas in a name ('von Last, Jr, First'); three or more, or two between names of two words or more
+    each ('Haoxin Chen, Hanjie Wu, Shengfeng He'), are a list. Braced text ('{Google, Inc.}') is one name."""
+    if "{" in name:
+        return False
+    parts = [p.strip() for p in name.split(",")]
+    if len(parts) >= 4:
+        return all(parts)
+    return len(parts) == 3 and all(len(p.split()) >= 2 for p in parts)
 
 
 _TEX_ESCAPE = re.compile(r"\\([_%&#~])")
