@@ -260,6 +260,11 @@ def extract(text: str, venues: Venues) -> Extracted:
     return out
 
 
+_PAIRS = {"[": "]", "(": ")"}
+_OPENERS = {close: open_ for open_, close in _PAIRS.items()}
+_TITLE_EDGE = " .,;:-–—\"'"
+
+
 AFFILIATION = re.compile(r"\s*\(@[^()]*\)?\s*$")
 TRAILING_SHORT_NAME = re.compile(r"\s*\((?=[^()\s]*[A-Z])[^()\s]{2,20}\)\s*$")
 SHORT_NAME = re.compile(r"^\s*\[(?!Re\])[^\[\]]{1,40}\]\s*[:\-–]?\s*")
@@ -277,7 +282,7 @@ def clean_title_text(title: str, venues: Venues) -> str:
     name = TRAILING_SHORT_NAME.search(title)
     if name and len(title[: name.start()].split()) >= 3:
         title = title[: name.start()]  # 'Latent Consistency Models (LCM)': the list's short name for the method
-    title = _strip_unpaired(title.strip(" .,;:-–—\"'"))
+    title = _strip_unpaired(title.strip(_TITLE_EDGE))
     title = re.sub(r"\s+", " ", title)
     m = trailing_venue(title, venues)
     if m:
@@ -286,21 +291,19 @@ def clean_title_text(title: str, venues: Venues) -> str:
 
 
 def _strip_unpaired(title: str) -> str:
-    """Brackets cut off the ends of a title, keeping the ones that close a pair inside it ('Models (Almost)')."""
+    """Brackets cut off the ends of a title, keeping the ones that close a pair inside it ('Models (Almost)');
+    a title wholly inside one pair ('[Title]') loses that pair."""
     while title:
         head, tail = title[0], title[-1]
-        if head + tail in ("[]", "()") and _closes_at_end(title):
-            title = title[1:-1].strip(" .,;:-–—\"'")  # '[Title]': the whole title in brackets
-        elif head in "[(" and title.count(head) > title.count("])"["[(".index(head)]):
-            title = title[1:].strip(" .,;:-–—\"'")
-        elif head in "])":
-            title = title[1:].strip(" .,;:-–—\"'")
-        elif tail in "])" and title.count(tail) > title.count("[("["])".index(tail)]):
-            title = title[:-1].strip(" .,;:-–—\"'")
-        elif tail in "[(":
-            title = title[:-1].strip(" .,;:-–—\"'")
+        if _PAIRS.get(head) == tail and _closes_at_end(title):
+            title = title[1:-1]
+        elif head in _OPENERS or (head in _PAIRS and title.count(head) > title.count(_PAIRS[head])):
+            title = title[1:]
+        elif tail in _PAIRS or (tail in _OPENERS and title.count(tail) > title.count(_OPENERS[tail])):
+            title = title[:-1]
         else:
             break
+        title = title.strip(_TITLE_EDGE)
     return title
 
 
