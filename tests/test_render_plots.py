@@ -101,6 +101,7 @@ def test_a_benchmark_without_a_default_protocol_prints_no_empty_protocol(tmp_pat
 
     root = make_catalog(tmp_path / "catalog", "small")
     shutil.copy(REPO / "papers" / "flash-dllm-2026.yaml", root / "papers")  # GSM8K rows on LLaDA 1.5
+    shutil.copy(REPO / "papers" / "osediff-2024.yaml", root / "papers")  # RealSR rows: a protocol without samples
     paths = SitePaths.for_root(root, tmp_path / "out")
     write_site_sources(Catalog.load_valid(root), Resources.find(root), paths)
     text_board = (paths.docs / "leaderboards/gsm8k-5shot-gen256/llada-1.5/index.md").read_text(encoding="utf-8")
@@ -108,3 +109,5 @@ def test_a_benchmark_without_a_default_protocol_prints_no_empty_protocol(tmp_pat
     assert "Default protocol" not in text_board and "base model <strong>LLaDA 1.5</strong> (<code>llada-1.5</code>)<br>\nMain metric: Accuracy.</p>" in text_board
     image_board = (paths.docs / "leaderboards/cifar10-32-uncond/index.md").read_text(encoding="utf-8")
     assert re.search(r"<br>\nDefault protocol: 50,000 samples[^.]*\. Main metric: FID\.</p>", image_board)
+    sr_board = (paths.docs / "leaderboards/realsr-512-sr-x4/index.md").read_text(encoding="utf-8")
+    assert "<br>\nDefault protocol: compared with the HR 512×512 center crops of the test pairs. Main metric: MUSIQ.</p>" in sr_board
