@@ -10,6 +10,7 @@ from conftest import DATA
 from effdiff_catalog.catalog import Catalog
 from effdiff_catalog.importers import mdentry
 from effdiff_catalog.importers.markdown import parse
+from effdiff_catalog.venues import Venues
 
 REAL = DATA / "lists" / "real"
 NODE = "algorithm.efficient_sampling"
@@ -161,7 +162,6 @@ def test_a_trailing_short_name_in_parentheses_is_the_lists(empty_root: Path):
     ("Token Merging for Fast Stable Diffusion (", "Token Merging for Fast Stable Diffusion"),
 ])
 def test_title_cleaning_keeps_the_papers_own_brackets(raw: str, title: str):
-    from effdiff_catalog.venues import Venues
     assert mdentry.clean_title_text(raw, Venues([])) == title
 
 

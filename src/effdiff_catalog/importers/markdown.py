@@ -474,7 +474,7 @@ def _generic_entry(number: int, line: str, ex: mdentry.Extracted, category: str 
                    context_year: int | None = None) -> tuple[Entry | None, str]:
     if category is None:
         return None, "entry under a heading that maps to no taxonomy node (add the heading to --map, or give --category)"
-    if not ex.title or re.fullmatch(r"(?:https?://|www\.)\S*|\d{4}\.\d{4,5}(?:v\d+)?", ex.title):
+    if not ex.title or _only_a_link(ex.title):
         return None, "entry without a title (only a link or an arXiv id)"
     links, notes = {}, list(ex.notes)
     for key, url in ex.links.items():
@@ -511,6 +511,12 @@ def _generic_entry(number: int, line: str, ex: mdentry.Extracted, category: str 
         year = preprint_year(year, month, arxiv, notes)
     return Entry(number, line, ex.title, name, year, month, links, arxiv, category, notes,
                  new_venue=venue.new if venue is not None else None), ""
+
+
+def _only_a_link(title: str) -> bool:
+    """A 'title' that is one URL or one arXiv id, as a badge whose only text is its link gives."""
+    title = title.strip()
+    return " " not in title and (title.lower().startswith(("http://", "https://", "www.")) or arxiv_id(title) is not None)
 
 
 def preprint_year(year: int, month: int | None, arxiv: str, notes: list[str]) -> int:

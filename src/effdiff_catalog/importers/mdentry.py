@@ -263,8 +263,6 @@ def extract(text: str, venues: Venues) -> Extracted:
 _PAIRS = {"[": "]", "(": ")"}
 _OPENERS = {close: open_ for open_, close in _PAIRS.items()}
 _TITLE_EDGE = " .,;:-–—\"'"
-
-
 AFFILIATION = re.compile(r"\s*\(@[^()]*\)?\s*$")
 TRAILING_SHORT_NAME = re.compile(r"\s*\((?=[^()\s]*[A-Z])[^()\s]{2,20}\)\s*$")
 SHORT_NAME = re.compile(r"^\s*\[(?!Re\])[^\[\]]{1,40}\]\s*[:\-–]?\s*")
