@@ -238,5 +238,7 @@ def test_a_large_list_is_imported_in_a_small_multiple_of_its_size(empty_root: Pa
         tracemalloc.stop()
     assert report.counts()["created"] == 12_000 and len(planned) == 12_000
     assert planned["diffusion-efficient-fast-2019"].paper.links.code == "https://github.com/lab0/repo0"
-    # every entry kept as a model and a copy of the input held twice made it 30 times the input
-    assert peak < 12 * size, f"peak {peak / size:.1f} times the input ({size:,} bytes)"
+    # every entry kept as a model and a copy of the input held twice made it 30 times the input; the
+    # index of titles by their ends, which keeps a near-copy of a title from becoming a second record,
+    # adds about 1 (11.9 -> 12.9 on this list)
+    assert peak < 13.5 * size, f"peak {peak / size:.1f} times the input ({size:,} bytes)"

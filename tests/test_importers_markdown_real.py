@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from conftest import DATA
 
 from effdiff_catalog.catalog import Catalog
-from effdiff_catalog.importers import mdentry
-from effdiff_catalog.importers.markdown import parse
+from effdiff_catalog.importers import mdentry, merge
+from effdiff_catalog.importers.markdown import import_markdown, parse
 from effdiff_catalog.venues import Venues
 
 REAL = DATA / "lists" / "real"
@@ -195,3 +196,150 @@ def test_a_numbered_bold_title_loses_its_number(empty_root: Path):
     got = _entries(parsed)
     assert got[2][:4] == ("An Empirical Study of Qwen3 Quantization", "arXiv", 2025, "https://arxiv.org/abs/2505.02214")
     assert got[3][0] == "Low-bit Model Quantization for Deep Neural Networks: A Survey"
+
+
+def test_underscored_numbered_headings_and_a_misspelt_one_map_to_their_nodes(empty_root: Path):
+    """XiayanZhou/Papers-on-Efficient-Diffusion-Models writes headings as '## _1-1_Quantization' and
+    '### _1-1-1_Post-Traning-Quantization'. The underscores are characters (CommonMark: an underscore between
+    two letters or digits is no emphasis), not markup to delete: 'plain' made '1-1Quantization' of the first
+    and every heading of the list mapped to no node. The misspelt one is read as its nearest node name, and
+    the report says so."""
+    _, parsed = _parse(empty_root, "efficient_diffusion_underscore_headings.md")
+    by_line = {item.line: item for item in parsed.report.lines}
+    assert by_line[4].record == "algorithm.compression.quantization"
+    assert by_line[6].record == "algorithm.compression.quantization.post_training_quantization"
+    assert "read as 'post training quantization'" in by_line[6].reason
+    categories = {e.category for e in parsed.entries}
+    assert categories == {"algorithm.compression.quantization.post_training_quantization"}
+    assert len(parsed.entries) == 27
+
+
+def test_a_row_whose_link_names_another_paper_than_its_title_merges_nothing(empty_root: Path, repo_root: Path):
+    """The same list swaps the arXiv links of BitsFusion (2406.04333) and BI-DiffSR (2406.05723): each row
+    pairs one paper's title with the other's link, code and project page. Matched by the arXiv id, the row
+    would have put one paper's code and project page into the other's record (and, with --prefer import, its
+    title): now it is a conflict that names both records, and nothing is written, even with --prefer import."""
+    for record in ("bitsfusion-2024", "bi-diffsr-2024"):
+        shutil.copy(repo_root / "papers" / f"{record}.yaml", empty_root / "papers" / f"{record}.yaml")
+    before = {p.name: p.read_bytes() for p in (empty_root / "papers").iterdir()}
+    report, _ = import_markdown(REAL / "efficient_diffusion_underscore_headings.md", Catalog.load(empty_root),
+                                prefer="import")
+    by_line = {item.line: item for item in report.lines}
+    assert (by_line[24].status, by_line[24].record) == ("conflict", "bi-diffsr-2024")
+    assert "arXiv id 2406.05723" in by_line[24].reason and "the title of bitsfusion-2024" in by_line[24].reason
+    assert (by_line[25].status, by_line[25].record) == ("conflict", "bitsfusion-2024")
+    assert {p.name: p.read_bytes() for p in (empty_root / "papers").iterdir() if p.name in before} == before
+
+
+@pytest.mark.parametrize(("title", "other", "same"), [
+    ("DeepCache", "DeepCache: Accelerating Diffusion Models for Free", True),
+    ("From Slow Bidirectional to Fast Causal Video Generators",
+     "From Slow Bidirectional to Fast Autoregressive Video Diffusion Models", True),
+    ("PipeFusion: Displaced Patch Pipeline Parallelism for Inference of Diffusion Transformer Models",
+     "PipeFusion: Patch-level Pipeline Parallelism for Diffusion Transformers Inference", True),
+    ("BitsFusion: 1.99 bits Weight Quantization of Diffusion Model", "Binarized Diffusion Model for Image Super-Resolution",
+     False),
+    ("DPM-Solver: A Fast ODE Solver for Diffusion Probabilistic Model Sampling in Around 10 Steps",
+     "Pseudo Numerical Methods for Diffusion Models on Manifolds", False),
+    ("Our work", "Rethinking Token-wise Feature Caching: Accelerating Diffusion Transformers with Dual Feature Caching", False),
+])
+def test_names_same_paper_on_title_pairs_from_real_lists(title: str, other: str, same: bool):
+    assert merge.names_same_paper(title, other) is same
+
+
+@pytest.mark.parametrize(("raw", "text"), [
+    ("_1-1-1_Post-Traning-Quantization", "1-1-1_Post-Traning-Quantization"),
+    ("**Bold** and _italic_ words", "Bold and italic words"),
+    ("__DeepCache__ in snake_case", "DeepCache in snake_case"),
+])
+def test_plain_removes_emphasis_but_not_underscores_inside_words(raw: str, text: str):
+    assert mdentry.plain(raw) == text
+
+
+def test_a_near_heading_needs_a_clear_lead_over_another_nodes_name(empty_root: Path):
+    taxonomy = Catalog.load(empty_root).taxonomy
+    assert taxonomy.near_heading("Knowledge Distilation") == ("algorithm.efficient_sampling.knowledge_distillation",
+                                                             "knowledge distillation")
+    assert taxonomy.near_heading("Post-Traning-Quantization")[0].endswith("post_training_quantization")
+    assert taxonomy.near_heading("Tuning") is None  # too short to guess
+    assert taxonomy.near_heading("Efficient Sampling Methods") is None  # not a typo of any name
+
+
+def _import_with(root: Path, repo_root: Path, name: str, records: tuple[str, ...], **options):
+    """Import an excerpt into a catalog holding copies of the shipped records it cites; nothing else."""
+    for record in records:
+        shutil.copy(repo_root / "papers" / f"{record}.yaml", root / "papers" / f"{record}.yaml")
+    report, planned = import_markdown(REAL / name, Catalog.load(root), dry_run=True, **options)
+    return {item.line: item for item in report.lines}, planned
+
+
+def test_a_record_this_import_creates_is_named_as_such_in_a_later_conflict(empty_root: Path):
+    """The list gives MPQ-DM (its row 27) the arXiv id of MPQ-Diff (row 24, created by the same import): the
+    report must not read as if the catalog already held mpq-diff-2024."""
+    report, planned = import_markdown(REAL / "efficient_diffusion_underscore_headings.md", Catalog.load(empty_root),
+                                      dry_run=True)
+    by_line = {item.line: item for item in report.lines}
+    assert (by_line[33].status, by_line[33].record) == ("created", "mpq-diff-2024")
+    assert by_line[36].status == "conflict" and "mpq-diff-2024 (created by this import from line 33)" in by_line[36].reason
+    assert planned["mpq-diff-2024"].paper.title == "MPQ-Diff: Mixed Precision Quantization for Diffusion Models"
+
+
+def test_chinese_column_headers_and_method_names_in_the_title_column(empty_root: Path, repo_root: Path):
+    """leeguandong/Awesome-DIT-Cache: '| 方法 | 会议/年 | ... | arXiv | 代码 |' (method, venue/year, ..., code), the
+    method column holding short names. The venue column was ignored (a CVPR paper read as a preprint), and every
+    short name was a title conflict with the record its arXiv link names (41 false conflicts on the whole list)."""
+    _, parsed = _parse(empty_root, "dit_cache_chinese_table.md")
+    got = _entries(parsed)
+    assert got[5] == ("DeepCache", "CVPR", 2024, "https://arxiv.org/abs/2312.00858", "https://github.com/horseee/DeepCache")
+    assert got[6][1:3] == ("NeurIPS", 2024)
+    by_line, _ = _import_with(empty_root, repo_root, "dit_cache_chinese_table.md",
+                              ("deepcache-2023", "faster-diffusion-2023", "t-gate-2024", "fora-2024"), category="system.caching")
+    assert [by_line[n].status for n in (5, 6, 7, 8)] == ["merged"] * 4
+    assert not any(by_line[n].conflicts for n in (5, 6, 7, 8))
+
+
+def test_a_bold_name_over_indented_field_lines_is_one_entry(empty_root: Path):
+    """'* **HarmoniCa**：' over '  * 地址：<repo>' (address) and '  * 论文：[arXiv 2410.01723](...)' (paper): one
+    entry named HarmoniCa with its code and paper, not an entry titled '论文：'. A '地址' that is a github.io site is
+    not code."""
+    _, parsed = _parse(empty_root, "dit_cache_bold_name_blocks.md")
+    got = {e.line: e for e in parsed.entries}
+    assert (got[3].title, got[3].links.get("paper"), got[3].links.get("code")) == (
+        "HarmoniCa", "https://arxiv.org/abs/2410.01723", "https://github.com/ModelTC/HarmoniCa")
+    assert got[8].title == "AdaCache" and "code" not in got[8].links
+    assert got[17].title == "Skip-DiT"
+    assert 13 not in got  # DBCache: a repository and no paper
+    assert not any("论文" in e.title for e in parsed.entries)
+
+
+def test_titles_that_name_another_record_or_nearly_a_records_title_create_nothing(empty_root: Path, repo_root: Path):
+    """ChengYoghurt/awesome-dit-accelerations gives Sparse VideoGen2's title with Sparse VideoGen's arXiv id, and
+    SVDQuant's title with 'Component' for 'Components' and no arXiv link (it links the ICLR poster page): the first
+    would have merged SVG2 facts into SVG's record, the second created a second SVDQuant."""
+    by_line, planned = _import_with(empty_root, repo_root, "dit_accelerations_misnamed_links.md",
+                                    ("sparse-videogen-2025", "sparse-videogen-2-2025", "svdquant-2024"),
+                                    category="algorithm.compression.quantization.post_training_quantization")
+    assert (by_line[2].status, by_line[2].record) == ("conflict", "sparse-videogen-2025")
+    assert "the title of sparse-videogen-2-2025" in by_line[2].reason
+    assert (by_line[14].status, by_line[14].record) == ("conflict", "svdquant-2024")
+    assert "nearly that of svdquant-2024" in by_line[14].reason
+    assert not any(p.paper.title.startswith("SVDQuant") for p in planned.values())
+
+
+def test_a_month_in_the_year_column_does_not_date_a_venue_named_without_its_year(empty_root: Path, repo_root: Path):
+    """'| [Speculative Diffusion Decoding ...](arXiv) | 2024.08 | NAACL |': 2024.08 is when the preprint was
+    posted; the paper is in NAACL 2025, and reading 'NAACL 2024' made a false year conflict."""
+    _, parsed = _parse(empty_root, "dllm_month_column.md")
+    entry = next(e for e in parsed.entries if e.line == 6)
+    assert entry.venue == "arXiv" and any("'NAACL' given without its year" in n for n in entry.notes)
+    by_line, _ = _import_with(empty_root, repo_root, "dllm_month_column.md", ("speculative-diffusion-decoding-2024",),
+                              category="algorithm.efficient_diffusion_language_models.parallel_decoding")
+    assert by_line[6].status == "merged" and not by_line[6].conflicts
+
+
+def test_a_code_label_on_a_project_site_is_the_project_page(empty_root: Path):
+    """joelulu/Awesome-Acceleration-GenAI: '[[Code](https://liewfeng.github.io/TeaCache/)]'."""
+    _, parsed = _parse(empty_root, "genai_code_labels_on_pages.md")
+    got = {e.line: e.links for e in parsed.entries}
+    assert got[3].get("project") == "https://liewfeng.github.io/TeaCache/" and "code" not in got[3]
+    assert mdentry.link_kind("Code", "https://github.com/ali-vilab/TeaCache") == "code"

@@ -139,6 +139,22 @@ class Taxonomy:
         """Map a list heading ('Noise Schedule', '🔢 Algorithm-Level Optimization') to a node id."""
         return self._aliases.get(normalize_heading(heading))
 
+    def near_heading(self, heading: str) -> tuple[str, str] | None:
+        """(node id, the heading it was read as) for a misspelt heading ('Post-Traning-Quantization'):
+        the one name of a node within a typo or two, clearly nearer than any other node's name."""
+        key = normalize_heading(heading)
+        if len(key) < NEAR_MIN_CHARS:
+            return None
+        found = process.extract(key, list(self._aliases), scorer=fuzz.ratio, score_cutoff=NEAR_HEADING, limit=None)
+        if not found:
+            return None
+        best, score, _ = found[0]
+        node = self._aliases[best]
+        rivals = [s for name, s, _ in found[1:] if self._aliases[name] != node]
+        if rivals and score - rivals[0] < NEAR_MARGIN:
+            return None
+        return node, best
+
     def suggest(self, value: str) -> str | None:
         """A hint for a category that is not an id: an old heading, a bare leaf name, or a near miss."""
         resolved = self.resolve_heading(value)
@@ -153,6 +169,10 @@ class Taxonomy:
         best = max((m for m in (whole and (whole[1], whole[0]), part and (part[1], self._aliases[part[0]])) if m), default=None)
         return best[1] if best else None
 
+
+# a heading a typo away from a node's name ('post traning quantization'); the closest names of two
+# different nodes ('sde solver' / 'ode solver') score 90, so a near match needs more, and a clear lead
+NEAR_HEADING, NEAR_MARGIN, NEAR_MIN_CHARS = 92, 5, 10
 
 _KEYWORD_CHARS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .+\-]*$")
 

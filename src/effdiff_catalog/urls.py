@@ -104,6 +104,15 @@ def github_repo(url: str | None) -> tuple[str, str] | None:
     return segments[0], repo
 
 
+# static-site hosts: a page there is a project page, never a repository ('[Code](https://x.github.io/y/)')
+_PAGE_HOSTS = (".github.io", ".gitlab.io", ".pages.dev", ".netlify.app", ".vercel.app")
+
+
+def is_project_site(url: str) -> bool:
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    return host.endswith(_PAGE_HOSTS) or host == "sites.google.com"
+
+
 def is_github(url: str) -> bool:
     return (urlsplit(url).hostname or "").lower() in _GITHUB_HOSTS
 

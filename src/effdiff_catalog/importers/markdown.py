@@ -241,6 +241,10 @@ class _ListReader:
         node = self.mapping.get(normalize_heading(title)) or self.taxonomy.resolve_heading(title)
         parent = self.category()
         reason = ""
+        near = None if node else self.taxonomy.near_heading(title)
+        if near:
+            node = near[0]
+            reason = f"heading read as '{near[1]}', the nearest name of a taxonomy node (map it with --map if that is wrong)"
         if node is None:
             reason = f"heading maps to no taxonomy node; its entries go to {parent}" if parent else \
                 "heading maps to no taxonomy node (add it to --map); its entries are skipped"
@@ -460,10 +464,15 @@ def _split_row(row: str) -> list[str]:
     return cells
 
 
+BOLD_NAME = re.compile(r"(\*\*|__)[^*_\n]{1,60}\1\s*[:：]?")
+
+
 def _could_start_block(body: str, links: list[mdentry.Link]) -> bool:
     """A line that may be the title line of a multi-line entry: short, no links, not prose."""
     if links:
         return False
+    if BOLD_NAME.fullmatch(body.strip()):  # '* **HarmoniCa**：' over indented '论文：[arXiv ...](...)' lines
+        return True
     text = mdentry.plain(body)
     words = text.split()
     return 2 <= len(words) <= 40 and not text.endswith(":") and (body.lstrip().startswith(("**", "__", "<b>", "<strong>", "[", "\""))
@@ -540,12 +549,22 @@ def _table_entry(number: int, line: str, cells: list[str], columns: list[str], c
                  context_year: int | None = None) -> tuple[Entry | None, str]:
     title_cell = next((c for c, k in zip(cells, columns) if k == "title"), cells[0] if cells else "")
     venue_text = " ".join(c for c, k in zip(cells, columns) if k in ("venue", "year"))
+    venue_cells = " ".join(c for c, k in zip(cells, columns) if k == "venue")
+    posted = next((m for c, k in zip(cells, columns) if k == "year" and (m := POSTED_MONTH.fullmatch(mdentry.plain(c)))), None)
+    dropped = ""
+    if posted and venue_cells.strip() and not YEAR.search(venue_cells) and not re.search(r"arxiv|preprint", venue_cells, re.I):
+        # a 'Year' column of posting months (2024.08) beside a venue without its year (NAACL): the venue's
+        # year is unknown (NAACL 2025 took that preprint), so the venue is not taken
+        dropped = mdentry.plain(venue_cells).strip()
+        venue_text = ""
     ex = mdentry.extract(title_cell, venues)
     for cell, key in zip(cells, columns):
         if cell is title_cell:
             continue
         for link in mdentry.find_links(cell):
             kind = link.kind if link.kind not in ("title", "other") else (key if key in ("paper", "code", "project") else link.kind)
+            if kind == "code":
+                kind = mdentry.code_or_page(link.url)
             if kind in ("paper", "code", "project") and kind not in ex.links:
                 ex.links[kind] = link.url
     if "paper" not in ex.links:
@@ -569,11 +588,28 @@ def _table_entry(number: int, line: str, cells: list[str], columns: list[str], c
                     ex.notes.append(f"year {context_year} from the heading")
         ex.venue = venue or ex.venue
     ex.title = ex.title or mdentry.plain(title_cell)
+    if dropped and posted:
+        ex.notes.append(f"venue '{dropped}' given without its year (the date column holds the posting month "
+                        f"{posted.group(0)}): not taken")
     return _generic_entry(number, line, ex, category, venues, context_year)
+
+
+# column headers of lists written in Chinese (checked before the English words; no word boundaries in CJK)
+_CJK_COLUMNS = (("论文链接", "paper"), ("链接", "paper"), ("代码", "code"), ("项目", "project"), ("主页", "project"),
+                ("会议", "venue"), ("期刊", "venue"), ("发表", "venue"), ("来源", "venue"),
+                ("论文", "title"), ("标题", "title"), ("题目", "title"), ("名称", "title"), ("方法", "title"),
+                ("年份", "year"), ("日期", "year"), ("时间", "year"))
+
+
+POSTED_MONTH = re.compile(r"((?:19|20)\d\d)[.\-/](0?[1-9]|1[0-2])")
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|'\d\d\b")
 
 
 def _column_key(cell: str) -> str:
     low = mdentry.plain(cell).lower()
+    for word, key in _CJK_COLUMNS:
+        if word in low:
+            return key
     if re.search(r"\b(title|paper name|name|method|model|work|papers?)\b", low) and not re.search(r"\b(pdf|link)\b", low):
         return "title"
     if re.search(r"\b(venue|conference|conf|publication|published|publisher|journal|pub)\b", low):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ..urls import is_project_site
 from ..venues import Venues, kind_from_text
 
 # [label](url) [[label]](url) [[label](url)] ; url may hold one level of parentheses
@@ -54,6 +55,11 @@ class Link:
         return link_kind(self.label, self.url)
 
 
+def code_or_page(url: str) -> str:
+    """What a link a list calls code is: a static site ('[Code](https://x.github.io/y/)') is a project page."""
+    return "project" if is_project_site(url) else "code"
+
+
 def link_kind(label: str, url: str) -> str:
     """paper | code | project | other | anchor | title (a link whose label is the paper's title)."""
     if url.startswith("#"):
@@ -63,7 +69,7 @@ def link_kind(label: str, url: str) -> str:
     if low in PAPER_LABELS or low.startswith(("paper", "pdf", "arxiv")):
         return "paper"
     if low in CODE_LABELS or low.startswith(("code", "github")):
-        return "code"
+        return code_or_page(url)
     if low in PROJECT_LABELS or low.startswith("project"):
         return "project"
     if low in OTHER_LABELS or re.match(r"^(star|img|image|badge|stars|visitors|license|views)\b", low) or label.strip().startswith("!"):
@@ -168,10 +174,15 @@ def find_venue(text: str, venues: Venues) -> Venue | None:
     return find_tag(text, venues)
 
 
+# emphasis marks; an underscore between two letters or digits is a character, not markup
+# (CommonMark: '_1-1_Quantization', 'snake_case'), so it stays
+MARKUP = re.compile(r"[*`~]+|(?<![^\W_])_+|_+(?![^\W_])")
+
+
 def plain(text: str) -> str:
     """Markdown and HTML markup removed: the words a reader sees."""
     text = html.unescape(TAGS.sub(" ", text))
-    text = re.sub(r"[*_`~]+", "", text)
+    text = MARKUP.sub("", text)
     text = EMOJI.sub("", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -262,7 +273,7 @@ def extract(text: str, venues: Venues) -> Extracted:
 
 _PAIRS = {"[": "]", "(": ")"}
 _OPENERS = {close: open_ for open_, close in _PAIRS.items()}
-_TITLE_EDGE = " .,;:-–—\"'"
+_TITLE_EDGE = " .,;:-–—\"'：，；。"  # ASCII and full-width (CJK) punctuation
 AFFILIATION = re.compile(r"\s*\(@[^()]*\)?\s*$")
 TRAILING_SHORT_NAME = re.compile(r"\s*\((?=[^()\s]*[A-Z])[^()\s]{2,20}\)\s*$")
 SHORT_NAME = re.compile(r"^\s*\[(?!Re\])[^\[\]]{1,40}\]\s*[:\-–]?\s*")

@@ -15,15 +15,18 @@ matches each against the catalog (arXiv id, DOI, paper URL, normalized title) an
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal, Sequence
 
 from pydantic import ValidationError
+from rapidfuzz import fuzz, process
 from pydantic_core import PydanticCustomError
 
 from ..catalog import Catalog
+from ..checks import NEAR_RATIO
 from ..errors import EnvironmentProblem
 from ..ids import make_id
 from ..model import Paper, check_year
@@ -75,12 +78,13 @@ class Planned:
     JSON, compressed: a few hundred bytes where the model takes a few KB (a large list plans hundreds
     of thousands), and `paper` rebuilds the model; otherwise the model itself is kept (no cost)."""
 
-    __slots__ = ("_paper", "_json", "status")
+    __slots__ = ("_paper", "_json", "status", "line")
 
-    def __init__(self, paper: Paper, status: str, compact: bool = False):
+    def __init__(self, paper: Paper, status: str, compact: bool = False, line: int | None = None):
         self._paper: Paper | None = None if compact else paper
         self._json = zlib.compress(paper.model_dump_json().encode("utf-8"), 1) if compact else b""
         self.status = status  # created | merged
+        self.line = line  # the input line that created it
 
     @property
     def paper(self) -> Paper:
@@ -108,6 +112,43 @@ def match_keys(data: dict[str, Any]) -> list[tuple[str, str]]:
     return keys
 
 
+# titles of one paper (short name, subtitle, wording of a later version) keep a token-set similarity
+# of 60+; an entry whose link names a different paper than its title falls below it (measured on the
+# links of 22 maintained lists: 1,114 entries matched by a link, the wrong pairs scored 13-57)
+SAME_PAPER_TITLES = 60
+
+
+def names_same_paper(title: str, other: str) -> bool:
+    """Whether two titles can name the same paper: one may shorten or reword the other, but they share
+    most of their words ('DeepCache' and 'DeepCache: Accelerating Diffusion Models for Free' do), or the
+    shorter is part of the longer ('FasterDiffusion' of 'Faster Diffusion: Rethinking ...')."""
+    a, b = normalize_title(title), normalize_title(other)
+    return part_of_title(a, b) or part_of_title(b, a) or fuzz.token_set_ratio(a, b) >= SAME_PAPER_TITLES
+
+
+def _title_blocks(title: str) -> list[int]:
+    """A near-duplicate title keeps its numbers and one of its ends (checks.near_title_pairs' blocks)."""
+    words, numbers = title.split(), tuple(re.findall(r"\d+", title))
+    return [hash(("head", numbers, " ".join(words[:3]))), hash(("tail", numbers, " ".join(words[-3:])))]
+
+
+def short_name_of(title: str, record_id: str) -> bool:
+    """Whether an entry's 'title' is the short name the record's id is made of: lists that name papers
+    by method ('TeaCache', 'T-GATE V1/V2') beside their links, for teacache-2024 and t-gate-2024."""
+    name = normalize_title(title).replace(" ", "")
+    stem = re.sub(r"-(19|20)\d\d(-\d+)?$", "", record_id).replace("-", "")
+    if not name or not stem:
+        return False
+    return name == stem or (min(len(name), len(stem)) >= 4 and (stem in name or name in stem))
+
+
+def part_of_title(part: str, title: str) -> bool:
+    """Whether a normalized title is a part of another, spaces aside: a short name the title begins
+    with or a title without its subtitle."""
+    squashed = part.replace(" ", "")
+    return bool(squashed) and squashed in title.replace(" ", "")
+
+
 def category_option_problem(catalog: Catalog, category: str | None) -> str:
     """What is wrong with an importer's --category NODE ("" if nothing)."""
     if category is None or category in catalog.taxonomy:
@@ -125,8 +166,8 @@ def place(categories: list[str], new: str) -> list[str]:
 
 
 def _same(field_name: str, old: Any, new: Any) -> bool:
-    if field_name == "title":
-        return normalize_title(old) == normalize_title(new)
+    if field_name == "title":  # an entry that names the paper by a part of its title adds nothing
+        return normalize_title(old) == normalize_title(new) or part_of_title(normalize_title(new), normalize_title(old))
     if field_name == "authors":
         return [normalize_title(a) for a in old] == [normalize_title(a) for a in new]
     if field_name == "doi":
@@ -169,17 +210,85 @@ class Planner:
         self.planned: dict[str, Planned] = {}
         self.id_counters: dict[str, int] = {}  # make_id's numbered stems; `papers` only grows
         self.context = {"vocab": catalog.vocab}
+        # normalized titles, for a new entry whose title is nearly a record's (validate's near-title rule),
+        # found through blocks of titles that share an end and their numbers
+        # hashes of the blocks, each with its record id or ids: a large import stays small
+        self.title_blocks: dict[int, str | list[str]] = {}
+        for p in catalog.papers.values():
+            self._index_title(p.id, p.title)
 
     def add(self, cand: Candidate) -> Outcome:
         keys = cand.keys if cand.keys is not None else match_keys(cand.data)
         index = self.index
-        match = next((index[k] for k in keys if k in index), None)
+        key, match = next(((k, index[k]) for k in keys if k in index), (None, None))
         if match is None:
-            outcome = self._create(cand, keys)
+            outcome = self._near_title(cand) or self._create(cand, keys)
+        elif key and key[0] != "title" and (other := self._other_paper(cand, match, key)):
+            outcome = other
         else:
             outcome = self._merge(cand, match)
         outcome.notes = cand.notes + outcome.notes
         return outcome
+
+    def _which(self, record_id: str) -> str:
+        """A record as a report names it: a record this import creates says where it came from."""
+        planned = self.planned.get(record_id)
+        if planned is not None and planned.status == "created" and planned.line is not None:
+            return f"{record_id} (created by this import from line {planned.line})"
+        return record_id
+
+    def _index_title(self, record_id: str, title: str) -> None:
+        blocks = self.title_blocks
+        for block in _title_blocks(normalize_title(title)):
+            held = blocks.get(block)
+            blocks[block] = record_id if held is None else [*([held] if isinstance(held, str) else held), record_id]
+
+    def _title_of(self, record_id: str) -> str:
+        current = self.papers[record_id]
+        return (current.paper if isinstance(current, Planned) else current).title
+
+    def _near_title(self, cand: Candidate) -> Outcome | None:
+        """A conflict, not a second record, for a new entry whose title is all but a record's
+        ('...Low-Rank Component...' for '...Low-Rank Components...'): validate would warn on the pair.
+        Titles that differ in a number ('... 1' and '... 2', 'Wan 2.1' and 'Wan 2.2') are other papers."""
+        title = normalize_title(cand.data.get("title") or "")
+        if not title:
+            return None
+        others: set[str] = set()
+        for block in _title_blocks(title):
+            held = self.title_blocks.get(block, ())
+            others.update([held] if isinstance(held, str) else held)
+        found = process.extractOne(title, {i: normalize_title(self._title_of(i)) for i in others}, scorer=fuzz.ratio,
+                                   score_cutoff=NEAR_RATIO)
+        if found is None:
+            return None
+        _, score, match = found
+        record_title = self._title_of(match)
+        return Outcome(cand.line, cand.label, "conflict", match,
+                       reason=f"no link or id matches, but the title is nearly that of {self._which(match)} ('{record_title}', "
+                              f"similarity {score:.0f}%): most likely the same paper; nothing was created or merged "
+                              "(give the entry the paper's arXiv link, or add it by hand if it is another paper)",
+                       conflicts=[{"field": "title", "record": record_title, "import": cand.data.get("title")}])
+
+    def _other_paper(self, cand: Candidate, match: str, key: tuple[str, str]) -> Outcome | None:
+        """A conflict when the entry's link or id names one paper and its title another (the title of
+        another record, or a title unlike the record's): a list that pairs a title with the next row's
+        arXiv link would otherwise write one paper's code, venue and node into another's record.
+        Nothing is merged, even with prefer="import"."""
+        title = cand.data.get("title")
+        if not title:
+            return None
+        current = self.papers[match]
+        record_title = (current.paper if isinstance(current, Planned) else current).title
+        titled = self.index.get(("title", normalize_title(title)))
+        if (titled is None or titled == match) and (names_same_paper(title, record_title) or short_name_of(title, match)):
+            return None
+        what = {"arxiv": f"arXiv id {key[1]}", "doi": f"DOI {key[1]}", "url": "paper link"}.get(key[0], key[0])
+        also = f"; the entry's title is the title of {self._which(titled)}" if titled and titled != match else ""
+        return Outcome(cand.line, cand.label, "conflict", match,
+                       reason=f"the entry's {what} is that of {self._which(match)} ('{record_title}'), but its title names another paper{also}: "
+                              "a wrong link in the source, or a paper renamed since; nothing was merged (check the entry)",
+                       conflicts=[{"field": "title", "record": record_title, "import": title}])
 
     def _create(self, cand: Candidate, keys: list[tuple[str, str]]) -> Outcome:
         papers, index, planned, added, context = self.papers, self.index, self.planned, self.added, self.context
@@ -222,9 +331,10 @@ class Planner:
             notes.append(f"new venue '{new_venue.name}' ({new_venue.kind}) for venues.yaml")
         elif data["venue"] in self.new_venues:
             self.new_venues[data["venue"]][1].append(cand.label or f"line {cand.line}")
-        papers[record_id] = planned[record_id] = Planned(paper, "created", compact=len(planned) >= COMPACT_AFTER)
+        papers[record_id] = planned[record_id] = Planned(paper, "created", compact=len(planned) >= COMPACT_AFTER, line=cand.line)
         for key in keys:  # the id and the categories added above are not match keys
             index.setdefault(key, record_id)
+        self._index_title(record_id, paper.title)
         return Outcome(cand.line, cand.label, "created", record_id, notes=notes)
 
     def _merge(self, cand: Candidate, match: str) -> Outcome:
@@ -252,6 +362,8 @@ class Planner:
             # the import cites the preprint of a published paper: the record's venue and year stand
             fields = tuple(f for f in MERGEABLE if f not in ("venue", "year"))
             notes.append(f"the entry cites the arXiv preprint; the record keeps the published venue ({data['venue']} {data['year']})")
+        if cand.data.get("title") and short_name_of(cand.data["title"], match):
+            fields = tuple(f for f in fields if f != "title")  # 'TeaCache' names teacache-2024; its title stands
         for name in fields:
             consider(name, data.get(name), cand.data.get(name), lambda v, n=name: data.__setitem__(n, v))
         for key, url in (cand.data.get("links") or {}).items():
@@ -267,7 +379,7 @@ class Planner:
                 data["categories"] = categories
                 changed.append("categories")
         if conflicts and prefer != "import":
-            return Outcome(cand.line, cand.label, "conflict", match, notes=notes, reason="values differ from the record's; the record was left as it was "
+            return Outcome(cand.line, cand.label, "conflict", match, notes=notes, reason=f"values differ from those of {self._which(match)}; the record was left as it was "
                            "(rerun with --prefer import to take the imported values)", conflicts=conflicts)
         if not changed:
             return Outcome(cand.line, cand.label, "merged", match, reason="already in the catalog; nothing new", notes=notes)
