@@ -343,3 +343,15 @@ def test_a_code_label_on_a_project_site_is_the_project_page(empty_root: Path):
     got = {e.line: e.links for e in parsed.entries}
     assert got[3].get("project") == "https://liewfeng.github.io/TeaCache/" and "code" not in got[3]
     assert mdentry.link_kind("Code", "https://github.com/ali-vilab/TeaCache") == "code"
+
+
+def test_a_plus_plus_version_is_not_a_near_copy_of_its_predecessor():
+    """Ruixxxx/Awesome-Vision-Mamba-Models lists MTMamba (ECCV 2024) and MTMamba++ (TPAMI 2025): normalized
+    without their '+' signs the two titles were 97% alike, and the second was held back as a near-copy."""
+    from rapidfuzz import fuzz
+
+    a = merge.near_key("MTMamba: Enhancing Multi-Task Dense Scene Understanding by Mamba-Based Decoders")
+    b = merge.near_key("MTMamba++: Enhancing Multi-Task Dense Scene Understanding via Mamba-Based Decoders")
+    assert b.startswith("mtmamba plus plus") and fuzz.ratio(a, b) < 95
+    assert fuzz.ratio(merge.near_key("SVDQuant: Absorbing Outliers by Low-Rank Component for 4-Bit Diffusion Models"),
+                      merge.near_key("SVDQuant: Absorbing Outliers by Low-Rank Components for 4-Bit Diffusion Models")) >= 95

@@ -31,7 +31,7 @@ from ..errors import EnvironmentProblem
 from ..ids import make_id
 from ..model import Paper, check_year
 from ..store import PAPERS_DIR, add_venues, sweep_temp_files, write_record
-from ..text import normalize_title
+from ..text import normalize_title, slug_words
 from ..urls import url_key
 from ..venues import Venue
 from ..vocab import Vocab
@@ -124,6 +124,11 @@ def names_same_paper(title: str, other: str) -> bool:
     shorter is part of the longer ('FasterDiffusion' of 'Faster Diffusion: Rethinking ...')."""
     a, b = normalize_title(title), normalize_title(other)
     return part_of_title(a, b) or part_of_title(b, a) or fuzz.token_set_ratio(a, b) >= SAME_PAPER_TITLES
+
+
+def near_key(title: str) -> str:
+    """A title for comparing near-copies: normalized, with '+' kept as a word ('MTMamba++' is not 'MTMamba')."""
+    return " ".join(slug_words(title))
 
 
 def _title_blocks(title: str) -> list[int]:
@@ -239,7 +244,7 @@ class Planner:
 
     def _index_title(self, record_id: str, title: str) -> None:
         blocks = self.title_blocks
-        for block in _title_blocks(normalize_title(title)):
+        for block in _title_blocks(near_key(title)):
             held = blocks.get(block)
             blocks[block] = record_id if held is None else [*([held] if isinstance(held, str) else held), record_id]
 
@@ -251,14 +256,14 @@ class Planner:
         """A conflict, not a second record, for a new entry whose title is all but a record's
         ('...Low-Rank Component...' for '...Low-Rank Components...'): validate would warn on the pair.
         Titles that differ in a number ('... 1' and '... 2', 'Wan 2.1' and 'Wan 2.2') are other papers."""
-        title = normalize_title(cand.data.get("title") or "")
+        title = near_key(cand.data.get("title") or "")
         if not title:
             return None
         others: set[str] = set()
         for block in _title_blocks(title):
             held = self.title_blocks.get(block, ())
             others.update([held] if isinstance(held, str) else held)
-        found = process.extractOne(title, {i: normalize_title(self._title_of(i)) for i in others}, scorer=fuzz.ratio,
+        found = process.extractOne(title, {i: near_key(self._title_of(i)) for i in others}, scorer=fuzz.ratio,
                                    score_cutoff=NEAR_RATIO)
         if found is None:
             return None
