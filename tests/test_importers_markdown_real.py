@@ -355,3 +355,13 @@ def test_a_plus_plus_version_is_not_a_near_copy_of_its_predecessor():
     assert b.startswith("mtmamba plus plus") and fuzz.ratio(a, b) < 95
     assert fuzz.ratio(merge.near_key("SVDQuant: Absorbing Outliers by Low-Rank Component for 4-Bit Diffusion Models"),
                       merge.near_key("SVDQuant: Absorbing Outliers by Low-Rank Components for 4-Bit Diffusion Models")) >= 95
+
+
+def test_a_new_entry_titled_by_a_method_name_gets_a_note(empty_root: Path):
+    """leeguandong/Awesome-DIT-Cache names papers only by method ('**DeepCache**'): a record created from such a row
+    would carry 'DeepCache' as its title, so the report says to put the paper's title in before committing."""
+    report, planned = import_markdown(REAL / "dit_cache_chinese_table.md", Catalog.load(empty_root), dry_run=True,
+                                      category="system.caching")
+    by_line = {item.line: item for item in report.lines}
+    assert by_line[5].status == "created" and planned[by_line[5].record].paper.title == "DeepCache"
+    assert any("has only 1 word(s)" in note for note in by_line[5].notes)

@@ -116,6 +116,7 @@ def match_keys(data: dict[str, Any]) -> list[tuple[str, str]]:
 # of 60+; an entry whose link names a different paper than its title falls below it (measured on the
 # links of 22 maintained lists: 1,114 entries matched by a link, the wrong pairs scored 13-57)
 SAME_PAPER_TITLES = 60
+SHORT_NAME_WORDS = 2  # a 'title' of one or two words is a method's name ('BlockDance', 'T-GATE V2')
 
 
 def names_same_paper(title: str, other: str) -> bool:
@@ -329,6 +330,9 @@ class Planner:
         except ValidationError as exc:
             return Outcome(cand.line, cand.label, "skipped", reason=_validation_reason(exc))
         notes = []
+        if len(data["title"].split()) <= SHORT_NAME_WORDS:
+            notes.append(f"the title '{data['title']}' has only {len(data['title'].split())} word(s): if it is the method's "
+                         "name rather than the paper's title, put the paper's title in the record before committing it")
         if new_venue is not None:
             self.vocab = context["vocab"]
             self.context = context
