@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Callable, Literal, Sequence
 
 from pydantic import ValidationError
-from rapidfuzz import fuzz, process
 from pydantic_core import PydanticCustomError
+from rapidfuzz import fuzz, process
 
 from ..catalog import Catalog
 from ..checks import NEAR_RATIO
@@ -216,9 +216,8 @@ class Planner:
         self.planned: dict[str, Planned] = {}
         self.id_counters: dict[str, int] = {}  # make_id's numbered stems; `papers` only grows
         self.context = {"vocab": catalog.vocab}
-        # normalized titles, for a new entry whose title is nearly a record's (validate's near-title rule),
-        # found through blocks of titles that share an end and their numbers
-        # hashes of the blocks, each with its record id or ids: a large import stays small
+        # for a new entry whose title is nearly a record's (validate's near-title rule): the records by the
+        # hashes of their title blocks (an end and the numbers), one id or a list, so a large import stays small
         self.title_blocks: dict[int, str | list[str]] = {}
         for p in catalog.papers.values():
             self._index_title(p.id, p.title)
@@ -284,8 +283,7 @@ class Planner:
         title = cand.data.get("title")
         if not title:
             return None
-        current = self.papers[match]
-        record_title = (current.paper if isinstance(current, Planned) else current).title
+        record_title = self._title_of(match)
         titled = self.index.get(("title", normalize_title(title)))
         if (titled is None or titled == match) and (names_same_paper(title, record_title) or short_name_of(title, match)):
             return None
