@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from effdiff_catalog.catalog import Catalog
-from effdiff_catalog.ids import make_id
+from effdiff_catalog.ids import id_name, make_id
 from effdiff_catalog.importers.merge import Candidate, Planner
 
 NODE = "algorithm.efficient_sampling.efficient_solver.ode_solver"
@@ -53,3 +53,9 @@ def test_titles_that_differ_only_by_a_number_are_numbered_in_linear_time(empty_r
     assert "paper-2023" in planner.planned and f"paper-{n}-2023" in planner.planned
     # counting up from -2 for every entry tests n * n / 2 ids (4.5 million here)
     assert CountingDict.lookups < 5 * n
+
+
+def test_id_name_is_the_id_without_its_year():
+    assert id_name("t-gate-2024") == "t-gate"
+    assert id_name("sana-1-5-2025") == "sana-1-5"
+    assert id_name(make_id("TeaCache: Timestep Embedding Tells", 2024)) == "teacache"

@@ -52,6 +52,11 @@ def arxiv_month(arxiv: str | None) -> tuple[int, int] | None:
     return (1900 if yy >= 91 else 2000) + yy, month
 
 
+def id_name(record_id: str) -> str:
+    """The name an id gives before its year: 'teacache-2024' -> 'teacache', 't-gate-2024' -> 't-gate'."""
+    return record_id[:-5]
+
+
 def first_public(record_id: str, arxiv: str | None) -> tuple[int, int]:
     """(year, month) of a paper's first public version: its arXiv id's month when it has one, else the
     year its id carries (the id rule puts the first public year there) and month 0 (not known)."""

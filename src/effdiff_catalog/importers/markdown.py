@@ -555,7 +555,8 @@ def _table_entry(number: int, line: str, cells: list[str], columns: list[str], c
     if posted and venue_cells.strip() and not YEAR.search(venue_cells) and not re.search(r"arxiv|preprint", venue_cells, re.I):
         # a 'Year' column of posting months (2024.08) beside a venue without its year (NAACL): the venue's
         # year is unknown (NAACL 2025 took that preprint), so the venue is not taken
-        dropped = mdentry.plain(venue_cells).strip()
+        dropped = (f"venue '{mdentry.plain(venue_cells).strip()}' given without its year (the date column holds the "
+                   f"posting month {posted.group(0)}): not taken")
         venue_text = ""
     ex = mdentry.extract(title_cell, venues)
     for cell, key in zip(cells, columns):
@@ -588,9 +589,8 @@ def _table_entry(number: int, line: str, cells: list[str], columns: list[str], c
                     ex.notes.append(f"year {context_year} from the heading")
         ex.venue = venue or ex.venue
     ex.title = ex.title or mdentry.plain(title_cell)
-    if dropped and posted:
-        ex.notes.append(f"venue '{dropped}' given without its year (the date column holds the posting month "
-                        f"{posted.group(0)}): not taken")
+    if dropped:
+        ex.notes.append(dropped)
     return _generic_entry(number, line, ex, category, venues, context_year)
 
 

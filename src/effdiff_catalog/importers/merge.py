@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 from ..catalog import Catalog
 from ..checks import NEAR_RATIO
 from ..errors import EnvironmentProblem
-from ..ids import make_id
+from ..ids import id_name, make_id
 from ..model import Paper, check_year
 from ..store import PAPERS_DIR, add_venues, sweep_temp_files, write_record
 from ..text import normalize_title, slug_words
@@ -142,7 +142,7 @@ def short_name_of(title: str, record_id: str) -> bool:
     """Whether an entry's 'title' is the short name the record's id is made of: lists that name papers
     by method ('TeaCache', 'T-GATE V1/V2') beside their links, for teacache-2024 and t-gate-2024."""
     name = normalize_title(title).replace(" ", "")
-    stem = re.sub(r"-(19|20)\d\d(-\d+)?$", "", record_id).replace("-", "")
+    stem = id_name(record_id).replace("-", "")
     if not name or not stem:
         return False
     return name == stem or (min(len(name), len(stem)) >= 4 and (stem in name or name in stem))
@@ -246,7 +246,12 @@ class Planner:
         blocks = self.title_blocks
         for block in _title_blocks(near_key(title)):
             held = blocks.get(block)
-            blocks[block] = record_id if held is None else [*([held] if isinstance(held, str) else held), record_id]
+            if held is None:
+                blocks[block] = record_id
+            elif isinstance(held, str):
+                blocks[block] = [held, record_id]
+            else:
+                held.append(record_id)
 
     def _title_of(self, record_id: str) -> str:
         current = self.papers[record_id]
