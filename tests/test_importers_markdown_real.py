@@ -365,3 +365,56 @@ def test_a_new_entry_titled_by_a_method_name_gets_a_note(empty_root: Path):
     by_line = {item.line: item for item in report.lines}
     assert by_line[5].status == "created" and planned[by_line[5].record].paper.title == "DeepCache"
     assert any("has only 1 word(s)" in note for note in by_line[5].notes)
+
+
+def test_titles_without_links_match_records_by_their_exact_title_and_create_nothing(empty_root: Path, repo_root: Path):
+    """lliai/Awesome-Efficient-Diffusion-Models names its papers by title alone ('- [CVPR] On Distillation of Guided
+    Diffusion Models', no link, a venue without its year): the import stopped with 'found no list entries'. Each
+    item now matches a record by its exact title (and files it under its heading's node), or says that no record
+    has the title, naming a record with the same method name; it never creates a record."""
+    records = ("distillation-guided-diffusion-2022", "catch-up-distillation-2023", "boot-2023", "q-diffusion-2023",
+               "binarydm-2024", "quest-2024")
+    by_line, planned = _import_with(empty_root, repo_root, "efficient_diffusion_titles_only.md", records)
+    assert (by_line[2].kind, by_line[2].record) == ("heading", "algorithm.efficient_sampling.knowledge_distillation")
+    assert (by_line[19].kind, by_line[19].record) == ("heading", "algorithm.compression.quantization")
+    assert (by_line[8].status, by_line[8].record) == ("merged", "distillation-guided-diffusion-2022")
+    assert "venue tag 'CVPR' without a year: not taken" in by_line[8].notes
+    assert (by_line[14].status, by_line[14].fields) == ("merged", ["categories"])
+    assert "algorithm.efficient_sampling.knowledge_distillation" in planned["catch-up-distillation-2023"].paper.categories
+    assert (by_line[29].status, by_line[29].record, by_line[29].conflicts) == ("merged", "q-diffusion-2023", [])
+    assert (by_line[36].status, by_line[36].record) == ("merged", "quest-2024")  # no venue tag at all
+    assert by_line[10].status == "skipped" and by_line[10].reason.startswith("no record has this title: the list names")
+    for line, record in ((12, "boot-2023"), (25, "binarydm-2024")):  # 'BOOT: ...', 'BinaryDM: Towards ...': renamed since
+        assert (by_line[line].status, by_line[line].record) == ("skipped", record)
+        assert "has the same name: most likely the same paper under another title" in by_line[line].reason
+    assert by_line[4].kind == "text"  # the section's prose
+    assert not any(p.status == "created" for p in planned.values())
+    assert set(planned) <= set(records)
+
+
+def test_a_title_alone_takes_its_year_from_the_heading_and_sub_items_are_not_titles(empty_root: Path, repo_root: Path):
+    shutil.copy(repo_root / "papers" / "q-diffusion-2023.yaml", empty_root / "papers" / "q-diffusion-2023.yaml")
+    source = empty_root / "list.md"
+    source.write_text("## Quantization\n"
+                      "- [Q-Diffusion: Quantizing Diffusion Models](https://arxiv.org/abs/2302.04304)\n"
+                      "  - Authors Xiuyu Li and others\n"
+                      "  - Quantizes the noise estimation network to four bits\n"
+                      "### 2022\n"
+                      "- [ICCV] Q-Diffusion: Quantizing Diffusion Models\n"
+                      "- Code will be released soon.\n", encoding="utf-8")
+    report, _ = import_markdown(source, Catalog.load(empty_root), dry_run=True)
+    by_line = {item.line: item for item in report.lines}
+    assert (by_line[2].status, by_line[2].record) == ("merged", "q-diffusion-2023")
+    assert by_line[3].kind == by_line[4].kind == by_line[7].kind == "text"
+    assert (by_line[6].status, by_line[6].record) == ("conflict", "q-diffusion-2023")  # ICCV 2022 by the heading; the record has 2023
+    assert by_line[6].conflicts == [{"field": "year", "record": 2023, "import": 2022}]
+    assert "year 2022 from the heading" in by_line[6].notes
+
+
+def test_a_heading_that_names_the_field_after_the_node_maps_to_the_node(empty_root: Path):
+    taxonomy = Catalog.load(empty_root).taxonomy
+    assert taxonomy.resolve_heading("Quantization for Diffusion Models") == "algorithm.compression.quantization"
+    assert taxonomy.resolve_heading("Knowledge Distillation in Diffusion") == "algorithm.efficient_sampling.knowledge_distillation"
+    assert taxonomy.resolve_heading("Pruning of DiTs") == "algorithm.compression.pruning"
+    assert taxonomy.resolve_heading("Diffusion Models") is None
+    assert taxonomy.resolve_heading("Quantization for Language Models") is None

@@ -282,7 +282,8 @@ class Hardware(_Model):
     """The machine a latency or throughput was measured on."""
 
     gpu: Line = Field(description="The accelerator, as printed, e.g. 'A100 80GB', 'RTX 4090'.")
-    count: Annotated[int, Field(strict=True, ge=1)] = Field(1, description="How many of them.")
+    count: Optional[Annotated[int, Field(strict=True, ge=1)]] = Field(
+        None, description="How many of them, as the paper states; left out when it does not say.")
 
 
 class Reading(_Model):

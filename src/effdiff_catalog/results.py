@@ -127,8 +127,9 @@ def comparability_key(row: Row, bench: Benchmark, quality: Metric, cost: Metric 
             guided, "guidance not stated")))
     if any(m is not None and m.hardware for m in (quality, cost)):
         hw, batch = r.hardware, (proto.batch if proto else None)
-        gpu = f"{hw.count}x {hw.gpu}" if hw and hw.count > 1 else (hw.gpu if hw else "")
-        parts.append(KeyPart("hardware", f"{hw.count if hw else 0} {_norm(hw.gpu if hw else '')}",
+        gpu = f"{hw.count}x {hw.gpu}" if hw and hw.count and hw.count > 1 else (hw.gpu if hw else "")
+        # a count the paper does not state reads as one accelerator, as the page shows it
+        parts.append(KeyPart("hardware", f"{(hw.count or 1) if hw else 0} {_norm(hw.gpu if hw else '')}",
                              f"on {gpu}" if gpu else "hardware not stated"))
         parts.append(KeyPart("batch", str(batch or ""), f"batch {batch}" if batch else "batch not stated"))
     return tuple(parts)
@@ -285,7 +286,7 @@ def tidy_records(rows: Iterable[Row], metrics: dict[str, Metric]) -> list[dict[s
             "sampling": (p.sampling or "") if p else "",
             "resolution": (p.resolution or "") if p else "", "precision": (p.precision or "") if p else "",
             "batch": str(p.batch) if p and p.batch else "",
-            "gpu": hw.gpu if hw else "", "gpu_count": str(hw.count) if hw else "",
+            "gpu": hw.gpu if hw else "", "gpu_count": str(hw.count) if hw and hw.count else "",
             "source_table": src.table or "", "source_version": src.version or "", "source_repository": src.repository or "",
             "source_commit": src.commit or "", "source_path": src.path or "", "reported_in": r.reported_in or "",
             "original_table": (r.original_source.table or "") if r.original_source else "",
@@ -379,7 +380,7 @@ def describe_protocol(result: Result) -> str:
 
 def describe_hardware(result: Result) -> str:
     hw = result.hardware
-    return "" if hw is None else (f"{hw.count}× {hw.gpu}" if hw.count > 1 else hw.gpu)
+    return "" if hw is None else (f"{hw.count}× {hw.gpu}" if hw.count and hw.count > 1 else hw.gpu)
 
 
 def describe_source(result: Result, arxiv: Optional[str] = None) -> str:

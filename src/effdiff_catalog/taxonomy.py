@@ -19,6 +19,11 @@ FRAMEWORKS = "frameworks"
 NOT_FOR_PAPERS = (FRAMEWORKS,)
 
 
+# '... for Diffusion Models', '... in diffusion', '... of DiTs': the field a heading adds after a node's name
+FIELD_SUFFIX = re.compile(r" (for|of|in|on) (efficient )?(latent |video |text to image )?"
+                          r"(diffusion|dit|dits)( models?| transformers?| llms?| language models?)?$")
+
+
 @dataclass
 class Node:
     id: str
@@ -136,8 +141,15 @@ class Taxonomy:
         return [f.id for f in self.facets.get(name, [])]
 
     def resolve_heading(self, heading: str) -> str | None:
-        """Map a list heading ('Noise Schedule', '🔢 Algorithm-Level Optimization') to a node id."""
-        return self._aliases.get(normalize_heading(heading))
+        """Map a list heading ('Noise Schedule', '🔢 Algorithm-Level Optimization') to a node id. A heading
+        that names the field after the node ('Quantization for Diffusion Models', 'Efficient Sampling of
+        Diffusion Models') is read as the node."""
+        key = normalize_heading(heading)
+        found = self._aliases.get(key)
+        if found is None:
+            short = FIELD_SUFFIX.sub("", key)
+            found = self._aliases.get(short) if short != key else None
+        return found
 
     def near_heading(self, heading: str) -> tuple[str, str] | None:
         """(node id, the heading it was read as) for a misspelt heading ('Post-Traning-Quantization'):

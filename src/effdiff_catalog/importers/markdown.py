@@ -46,6 +46,7 @@ class Entry:
     category: str
     notes: list[str] = field(default_factory=list)
     new_venue: Any = None  # venues.Venue: the venue `venue` names, when venues.yaml lacks it
+    title_only: bool = False  # a list item naming the paper by its title alone: no link, maybe no venue or year
 
 
 @dataclass(slots=True)
@@ -106,6 +107,7 @@ class _Block:
     indent: int
     lines: list[tuple[int, str]]
     blanks: list[int] = field(default_factory=list)
+    under_entry: bool = False  # an item indented under an entry ('  - Authors: ...'), not a paper of its own
 
 
 # -- the line reader ------------------------------------------------------------------------------
@@ -152,6 +154,8 @@ class _ListReader:
         self.in_code = self.in_comment = False
         # the last one-line entry: lines under it that hold only links (badges, code, project) belong to it
         self.last: tuple[int, int, Entry, int] | None = None  # (line, indent, entry, line of its last part)
+        # the open list items above the current one: (indent, whether it is an entry with a link)
+        self.items: list[tuple[int, bool]] = []
 
     # context
 
@@ -233,7 +237,7 @@ class _ListReader:
         if not found:
             return False
         self.close_block()
-        self.table, self.last = None, None
+        self.table, self.last, self.items = None, None, []
         level = len(found.group(1)) if found.group(1).startswith("#") else int(found.group(1))
         title = mdentry.plain(LINK.sub(lambda m: m.group(1), found.group(2)))
         while self.stack and self.stack[-1][0] >= level:
@@ -307,6 +311,13 @@ class _ListReader:
         """A list item or a line that is an entry (venue tag, links), starts a multi-line entry,
         or is text. Takes every line it is offered."""
         is_bullet = _is_bullet(line)
+        under_entry = False
+        if is_bullet:
+            items, indent = self.items, _indent(line)
+            while items and items[-1][0] >= indent:
+                items.pop()
+            under_entry = any(is_entry for _, is_entry in items)
+            items.append((indent, False))
         body = mdentry.BULLET_PREFIX.sub("", line, count=1).strip() if is_bullet else line.strip()
         if BULLET.match(line) and not body:
             self.add(LineReport(number, "skipped", "skipped", "empty list item", text=line))
@@ -321,6 +332,7 @@ class _ListReader:
             self.add_entry(number, line, entry, reason)
             if entry:
                 self.last = (number, _indent(line), entry, number)
+                self.mark_entry(is_bullet)
             return True
         ex = mdentry.extract(line, self.venues)
         if ex.has_paper_link:
@@ -328,9 +340,10 @@ class _ListReader:
             self.add_entry(number, line, entry, reason)
             if entry:
                 self.last = (number, _indent(line), entry, number)
+                self.mark_entry(is_bullet)
             return True
         if _could_start_block(body, links):
-            self.block = _Block(number, _indent(line), [(number, line)])
+            self.block = _Block(number, _indent(line), [(number, line)], under_entry=under_entry)
             return True
         if links:
             kinds = {link.kind for link in links}
@@ -340,6 +353,11 @@ class _ListReader:
         else:
             self.add(LineReport(number, "text", text=line))
         return True
+
+    def mark_entry(self, is_bullet: bool) -> None:
+        """The list item just read is an entry: items indented under it are its parts, not papers."""
+        if is_bullet and self.items:
+            self.items[-1] = (self.items[-1][0], True)
 
     def tagged_entry(self, number: int, line: str, body: str, tag: re.Match) -> tuple[Entry | None, str]:
         if not mdentry.find_links(body):
@@ -366,10 +384,17 @@ class _ListReader:
         current, self.block = self.block, None
         for number in current.blanks:
             self.add(LineReport(number, "text", text=""))
-        ex = mdentry.extract(" ".join(t for _, t in current.lines), self.venues)
         first_text = current.lines[0][1]
-        ex.title = mdentry.extract(first_text, self.venues).title or ex.title  # the title is on the block's first line
+        ex = mdentry.extract(" ".join(t for _, t in current.lines), self.venues)
+        if len(current.lines) > 1:
+            ex.title = mdentry.extract(first_text, self.venues).title or ex.title  # the title is on the block's first line
         if not ex.has_paper_link:
+            entry = self.title_only(current, ex)
+            if entry is not None:
+                self.add_entry(current.first, first_text, entry, "")
+                for number, line in current.lines[1:]:
+                    self.add(LineReport(number, "entry", reason=f"part of the entry at line {current.first}", text=line))
+                return
             for number, line in current.lines:
                 has_link = bool(mdentry.find_links(line))
                 self.add(LineReport(number, "skipped" if has_link else "text", "skipped" if has_link else "",
@@ -379,6 +404,39 @@ class _ListReader:
         self.add_entry(current.first, first_text, entry, reason)
         for number, line in current.lines[1:]:
             self.add(LineReport(number, "entry", reason=f"part of the entry at line {current.first}", text=line))
+
+    def title_only(self, block: _Block, ex: mdentry.Extracted) -> Entry | None:
+        """'- [CVPR] On Distillation of Guided Diffusion Models': a list item that names a paper by its
+        title alone, under a heading that maps to a node. It can only match a record by its exact title
+        (planned like any entry: merged, or a conflict for a near title); it never creates one."""
+        number, line = block.lines[0]
+        category = self.category()
+        body = mdentry.BULLET_PREFIX.sub("", line, count=1).strip()
+        if (category is None or block.under_entry or not _is_bullet(line) or len(block.lines) > 1
+                or mdentry.find_links(line) or BOLD_ONLY.fullmatch(body)):
+            return None  # '- **DiT Based (Fast-Forward Caching)**' over a figure: a label, not a paper
+        said, tag = mdentry.plain(body), LEADING_TAG.match(line)  # ex: the block's one line, extracted
+        tagged = tag is not None
+        if tag is not None:  # '[ICML] Consistency Models': extract keeps a tag before a title this short
+            ex.title = mdentry.clean_title_text(mdentry.plain(line[tag.end():]), self.venues)
+        # a venue tag ('[ICML] Consistency Models') makes an item a paper even when short or ended by a full stop
+        if not looks_like_title(ex.title, 2 if tagged else 3) or said.endswith((":", "：", "!", "?")) or (
+                said.endswith((".", "。")) and not tagged):
+            return None
+        notes = []
+        venue, year = "", 0
+        if ex.venue is not None and ex.venue.year and ex.venue.name != "arXiv" and ex.venue.new is None:
+            venue, year = ex.venue.name, ex.venue.year
+        else:
+            named = self.venues.resolve(mdentry.plain(tag.group(1))) if tag else None
+            if tag is not None and named is not None and named.name != "arXiv" and not named.corrected:
+                year = self.heading_year() or 0
+                if year:
+                    venue = named.name
+                    notes.append(f"year {year} from the heading")
+                else:
+                    notes.append(f"venue tag '{tag.group(1).strip()}' without a year: not taken")
+        return Entry(number, line, ex.title, venue, year, None, {}, None, category, notes, title_only=True)
 
     def close_html_row(self) -> None:
         rows, self.html_row = self.html_row or [], None
@@ -465,6 +523,23 @@ def _split_row(row: str) -> list[str]:
 
 
 BOLD_NAME = re.compile(r"(\*\*|__)[^*_\n]{1,60}\1\s*[:：]?")
+
+
+# '- [CVPR] Title', '1. **(ICML)** Title': a venue tag at the start of a list item, with or without its year
+LEADING_TAG = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\*\*|__)?\s*[\[(]\s*([A-Za-z][^\[\]()]{0,40}?)\s*[\])]")
+BOLD_ONLY = re.compile(r"(\*\*|__)[^*_]+(\*\*|__)|<(b|strong)>[^<]+</(b|strong)>")
+# an item that labels a field of the entry above ('Authors: ...', '作者：...') rather than naming a paper
+FIELD_LABEL = re.compile(r"^(authors?|venue|conference|journal|code|paper|project|note|notes|tl;?dr|abstract|keywords?|"
+                         r"summary|year|date|link|links|作者|会议|代码|论文|摘要)\s*[:：]", re.I)
+
+
+def looks_like_title(text: str, min_words: int = 3) -> bool:
+    """Whether a list item's text can be a paper's title: three (or min_words) to thirty words, begun with a capital
+    or a digit, not a label ('Authors: ...'). (An item that ends as a sentence does ('Code is coming soon.')
+    is not one either: the caller sees the item's end, which the extracted title has lost.)"""
+    words = text.split()
+    return (min_words <= len(words) <= 30 and (text[:1].isupper() or text[:1].isdigit()) and not FIELD_LABEL.match(text)
+            and "http" not in text)
 
 
 def _could_start_block(body: str, links: list[mdentry.Link]) -> bool:
@@ -656,6 +731,13 @@ def candidates(parsed: Parsed) -> Iterator[Candidate]:
     entries.reverse()
     while entries:
         e = entries.pop()
+        if e.title_only:
+            data: dict[str, Any] = {"title": e.title, "links": {}}
+            if e.year:
+                data.update(venue=e.venue, year=e.year)
+            yield Candidate(e.line, data, e.title, e.category, place_existing=True,
+                            no_link="the list names it by its title alone; add it from its arXiv id (effdiff add --arxiv ID)")
+            continue
         yield Candidate(e.line, {"title": e.title, "venue": e.venue, "year": e.year, "arxiv": e.arxiv, "links": e.links},
                         e.title, e.category, place_existing=True, new_venue=e.new_venue)
 
@@ -755,7 +837,12 @@ def import_markdown(path: Path, catalog: Catalog, *, dry_run: bool = False, adde
     del text
     if not parsed.entries and not parsed.frameworks and not any(
             mdentry.is_paper_url(link.url) for item in parsed.report.lines for link in mdentry.find_links(item.text)):
-        raise ImportError_(f"{path}: found no list entries (lines with a link to a paper); is this an awesome-list file?")
+        raise ImportError_(f"{path}: found no list entries (lines with a link to a paper, or list items that name a paper "
+                           "by its title under a heading that maps to a taxonomy node); is this an awesome-list file?")
+    title_only = [e for e in parsed.entries if e.title_only]
+    if title_only:
+        parsed.report.lines.append(LineReport(0, "text", "", f"{len(title_only)} entries name a paper by its title alone "
+                                              "(no link): they can only match a record by its exact title, and create none"))
     unmapped = sum(1 for item in parsed.report.lines if item.reason.startswith("entry under a heading that maps to no"))
     if unmapped:
         parsed.report.lines.append(LineReport(0, "text", "", f"{unmapped} entries are under headings that map to no taxonomy "

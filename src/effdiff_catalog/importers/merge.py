@@ -54,11 +54,12 @@ class Candidate:
     id_parts: tuple[str | None, list[str]] | None = None  # ids.id_parts(data["title"])
     new_venue: Venue | None = None  # the venue data["venue"] names when venues.yaml does not know it
     no_venue: str = ""  # why the entry has no venue, when it has none ('a @misc entry with no journal or booktitle')
+    no_link: str = ""  # why the entry has no link to the paper, when it cannot have one (a list that gives titles only)
 
     # pickled as its values only: thousands cross from a worker process
     def __reduce__(self) -> tuple[type[Candidate], tuple[Any, ...]]:
         return (Candidate, (self.line, self.data, self.label, self.category, self.notes, self.place_existing,
-                            self.keys, self.id_parts, self.new_venue, self.no_venue))
+                            self.keys, self.id_parts, self.new_venue, self.no_venue, self.no_link))
 
 
 @dataclass(slots=True)
@@ -148,6 +149,12 @@ def short_name_of(title: str, record_id: str) -> bool:
     return name == stem or (min(len(name), len(stem)) >= 4 and (stem in name or name in stem))
 
 
+def _name_key(title: str) -> str:
+    """A title's method name, squashed: 'BinaryDM: Towards ...' -> 'binarydm'; '' for a title without a colon."""
+    head, colon, _ = title.partition(":")
+    return normalize_title(head).replace(" ", "") if colon else ""
+
+
 def part_of_title(part: str, title: str) -> bool:
     """Whether a normalized title is a part of another, spaces aside: a short name the title begins
     with or a title without its subtitle."""
@@ -219,6 +226,7 @@ class Planner:
         # for a new entry whose title is nearly a record's (validate's near-title rule): the records by the
         # hashes of their title blocks (an end and the numbers), one id or a list, so a large import stays small
         self.title_blocks: dict[int, str | list[str]] = {}
+        self.short_names: dict[str, str] | None = None  # method name -> record, made when first needed (_same_name)
         for p in catalog.papers.values():
             self._index_title(p.id, p.title)
 
@@ -252,6 +260,18 @@ class Planner:
                 blocks[block] = [held, record_id]
             else:
                 held.append(record_id)
+
+    def _same_name(self, title: str) -> str | None:
+        """The record whose method name (a title's part before the colon, or the name its id is made of)
+        is the name a title begins with ('BinaryDM: Towards ...' for binarydm-2024), if one record has it."""
+        if self.short_names is None:
+            names: dict[str, set[str]] = {}
+            for record_id in self.papers:
+                for name in (_name_key(self._title_of(record_id)), id_name(record_id).replace("-", "")):
+                    if len(name) >= 4:
+                        names.setdefault(name, set()).add(record_id)
+            self.short_names = {name: next(iter(ids)) for name, ids in names.items() if len(ids) == 1}
+        return self.short_names.get(_name_key(title))
 
     def _title_of(self, record_id: str) -> str:
         current = self.papers[record_id]
@@ -305,6 +325,13 @@ class Planner:
         if not cand.category:
             return Outcome(cand.line, cand.label, "skipped",
                            reason="new paper without a taxonomy node: give --category NODE (or keywords that name a node)")
+        if cand.no_link:  # it could never be written: say why before what else it lacks
+            named = self._same_name(data.get("title") or "")
+            if named:
+                return Outcome(cand.line, cand.label, "skipped", named,
+                               reason=f"no record has this title, but {self._which(named)} ('{self._title_of(named)}') has the "
+                                      "same name: most likely the same paper under another title; nothing was merged")
+            return Outcome(cand.line, cand.label, "skipped", reason=f"no record has this title: {cand.no_link}")
         for required in ("title", "year", "venue"):
             if not data.get(required):
                 why = f": {cand.no_venue}" if required == "venue" and cand.no_venue else ""
