@@ -418,3 +418,19 @@ def test_a_heading_that_names_the_field_after_the_node_maps_to_the_node(empty_ro
     assert taxonomy.resolve_heading("Pruning of DiTs") == "algorithm.compression.pruning"
     assert taxonomy.resolve_heading("Diffusion Models") is None
     assert taxonomy.resolve_heading("Quantization for Language Models") is None
+
+
+def test_a_bold_venue_tag_without_a_link_is_a_title_alone_or_the_first_line_of_its_entry(empty_root: Path, repo_root: Path):
+    """'- **[ICCV 2023]** Q-Diffusion: ...' with no link was skipped ('list item without a link') even when its
+    links follow on the next, indented line; now the two lines are one entry, and the line alone is a title."""
+    shutil.copy(repo_root / "papers" / "q-diffusion-2023.yaml", empty_root / "papers" / "q-diffusion-2023.yaml")
+    source = empty_root / "list.md"
+    source.write_text("## Quantization\n"
+                      "- **[ICCV 2023]** Q-Diffusion: Quantizing Diffusion Models\n"
+                      "  [[Paper](https://arxiv.org/abs/2302.04304)] [[Code](https://github.com/Xiuyu-Li/q-diffusion)]\n"
+                      "- **[ICCV 2023]** Q-Diffusion: Quantizing Diffusion Models\n", encoding="utf-8")
+    report, _ = import_markdown(source, Catalog.load(empty_root), dry_run=True)
+    by_line = {item.line: item for item in report.lines}
+    assert (by_line[2].status, by_line[2].record) == ("merged", "q-diffusion-2023")
+    assert by_line[3].reason == "part of the entry at line 2"
+    assert (by_line[4].status, by_line[4].record, by_line[4].conflicts) == ("merged", "q-diffusion-2023", [])

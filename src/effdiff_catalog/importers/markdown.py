@@ -326,7 +326,7 @@ class _ListReader:
         if links and all(link.kind == "anchor" for link in links):
             self.add(LineReport(number, "skipped", "skipped", "table-of-contents link to a section of the page", text=line))
             return True
-        tag = VENUE_TAG.match(body)
+        tag = VENUE_TAG.match(body) if links else None  # without links, it may be a block's first line or a title alone
         if tag:  # '**[Venue Year]** Title. [[Paper]](url)': the tag is the venue, the rest the title and links
             entry, reason = self.tagged_entry(number, line, body, tag)
             self.add_entry(number, line, entry, reason)
@@ -360,8 +360,6 @@ class _ListReader:
             self.items[-1] = (self.items[-1][0], True)
 
     def tagged_entry(self, number: int, line: str, body: str, tag: re.Match) -> tuple[Entry | None, str]:
-        if not mdentry.find_links(body):
-            return None, "list item without a link"
         tagged, problem = parse_venue_tag(tag.group(1), self.venues)
         if tagged is None:
             return None, problem
