@@ -392,18 +392,23 @@ def test_titles_without_links_match_records_by_their_exact_title_and_create_noth
     assert set(planned) <= set(records)
 
 
+def _import_text_with_q_diffusion(root: Path, repo_root: Path, text: str) -> dict:
+    """Dry-run import of a small list into a catalog that holds only the shipped q-diffusion-2023."""
+    shutil.copy(repo_root / "papers" / "q-diffusion-2023.yaml", root / "papers" / "q-diffusion-2023.yaml")
+    source = root / "list.md"
+    source.write_text(text, encoding="utf-8")
+    report, _ = import_markdown(source, Catalog.load(root), dry_run=True)
+    return {item.line: item for item in report.lines}
+
+
 def test_a_title_alone_takes_its_year_from_the_heading_and_sub_items_are_not_titles(empty_root: Path, repo_root: Path):
-    shutil.copy(repo_root / "papers" / "q-diffusion-2023.yaml", empty_root / "papers" / "q-diffusion-2023.yaml")
-    source = empty_root / "list.md"
-    source.write_text("## Quantization\n"
-                      "- [Q-Diffusion: Quantizing Diffusion Models](https://arxiv.org/abs/2302.04304)\n"
-                      "  - Authors Xiuyu Li and others\n"
-                      "  - Quantizes the noise estimation network to four bits\n"
-                      "### 2022\n"
-                      "- [ICCV] Q-Diffusion: Quantizing Diffusion Models\n"
-                      "- Code will be released soon.\n", encoding="utf-8")
-    report, _ = import_markdown(source, Catalog.load(empty_root), dry_run=True)
-    by_line = {item.line: item for item in report.lines}
+    by_line = _import_text_with_q_diffusion(empty_root, repo_root, "## Quantization\n"
+                                            "- [Q-Diffusion: Quantizing Diffusion Models](https://arxiv.org/abs/2302.04304)\n"
+                                            "  - Authors Xiuyu Li and others\n"
+                                            "  - Quantizes the noise estimation network to four bits\n"
+                                            "### 2022\n"
+                                            "- [ICCV] Q-Diffusion: Quantizing Diffusion Models\n"
+                                            "- Code will be released soon.\n")
     assert (by_line[2].status, by_line[2].record) == ("merged", "q-diffusion-2023")
     assert by_line[3].kind == by_line[4].kind == by_line[7].kind == "text"
     assert (by_line[6].status, by_line[6].record) == ("conflict", "q-diffusion-2023")  # ICCV 2022 by the heading; the record has 2023
@@ -423,14 +428,11 @@ def test_a_heading_that_names_the_field_after_the_node_maps_to_the_node(empty_ro
 def test_a_bold_venue_tag_without_a_link_is_a_title_alone_or_the_first_line_of_its_entry(empty_root: Path, repo_root: Path):
     """'- **[ICCV 2023]** Q-Diffusion: ...' with no link was skipped ('list item without a link') even when its
     links follow on the next, indented line; now the two lines are one entry, and the line alone is a title."""
-    shutil.copy(repo_root / "papers" / "q-diffusion-2023.yaml", empty_root / "papers" / "q-diffusion-2023.yaml")
-    source = empty_root / "list.md"
-    source.write_text("## Quantization\n"
-                      "- **[ICCV 2023]** Q-Diffusion: Quantizing Diffusion Models\n"
-                      "  [[Paper](https://arxiv.org/abs/2302.04304)] [[Code](https://github.com/Xiuyu-Li/q-diffusion)]\n"
-                      "- **[ICCV 2023]** Q-Diffusion: Quantizing Diffusion Models\n", encoding="utf-8")
-    report, _ = import_markdown(source, Catalog.load(empty_root), dry_run=True)
-    by_line = {item.line: item for item in report.lines}
+    by_line = _import_text_with_q_diffusion(empty_root, repo_root, "## Quantization\n"
+                                            "- **[ICCV 2023]** Q-Diffusion: Quantizing Diffusion Models\n"
+                                            "  [[Paper](https://arxiv.org/abs/2302.04304)] "
+                                            "[[Code](https://github.com/Xiuyu-Li/q-diffusion)]\n"
+                                            "- **[ICCV 2023]** Q-Diffusion: Quantizing Diffusion Models\n")
     assert (by_line[2].status, by_line[2].record) == ("merged", "q-diffusion-2023")
     assert by_line[3].reason == "part of the entry at line 2"
     assert (by_line[4].status, by_line[4].record, by_line[4].conflicts) == ("merged", "q-diffusion-2023", [])
