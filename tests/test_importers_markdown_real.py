@@ -436,3 +436,15 @@ def test_a_bold_venue_tag_without_a_link_is_a_title_alone_or_the_first_line_of_i
     assert (by_line[2].status, by_line[2].record) == ("merged", "q-diffusion-2023")
     assert by_line[3].reason == "part of the entry at line 2"
     assert (by_line[4].status, by_line[4].record, by_line[4].conflicts) == ("merged", "q-diffusion-2023", [])
+
+
+def test_a_link_to_an_arxiv_mirror_is_a_link_to_the_paper(empty_root: Path, repo_root: Path):
+    """'[[pdf]](https://papers.cool/arxiv/2405.16005)': lists written in Chinese link Cool Papers; the entry was
+    skipped as undated ('no arXiv link'). Every page urls.arxiv_id reads an id from is a paper link."""
+    assert mdentry.is_paper_url("https://papers.cool/arxiv/2405.16005")
+    assert mdentry.is_paper_url("https://www.alphaxiv.org/overview/2407.14057v2")
+    assert not mdentry.is_paper_url("https://github.com/Xiuyu-Li/q-diffusion")
+    by_line = _import_text_with_q_diffusion(empty_root, repo_root, "## Quantization\n"
+                                            "- Q-Diffusion: Quantizing Diffusion Models [[pdf]](https://papers.cool/arxiv/2302.04304)\n")
+    assert (by_line[2].status, by_line[2].record) == ("merged", "q-diffusion-2023")
+    assert "link https://papers.cool/arxiv/2302.04304 -> https://arxiv.org/abs/2302.04304" in by_line[2].notes

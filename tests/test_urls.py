@@ -26,6 +26,7 @@ from effdiff_catalog.urls import arxiv_id, github_repo, is_arxiv_doi, paper_url,
     ("https://huggingface.co/papers/2407.14057", "2407.14057"),
     ("https://www.alphaxiv.org/abs/2407.14057", "2407.14057"),
     ("https://alphaxiv.org/overview/2407.14057v2", "2407.14057"),
+    ("https://papers.cool/arxiv/2405.16005", "2405.16005"),  # Cool Papers, common in lists written in Chinese
     ("https://ar5iv.labs.arxiv.org/html/2206.00927", "2206.00927"),
     ("https://ar5iv.org/abs/2206.00927", "2206.00927"),
     ("arXiv:2206.00927v3", "2206.00927"),

@@ -2,7 +2,7 @@
 
 - `arxiv_id`: the arXiv id in any form a list or a BibTeX file writes it (abs, pdf, html, format
   and listing pages, versions, old ids such as cs/0112017, export.arxiv.org, ar5iv, alphaxiv,
-  Hugging Face paper pages, arXiv's DataCite DOIs 10.48550/arXiv.*, 'arXiv:2206.00927v3');
+  Cool Papers (papers.cool/arxiv/), Hugging Face paper pages, arXiv's DataCite DOIs 10.48550/arXiv.*, 'arXiv:2206.00927v3');
 - `paper_url`: the default paper link of an arXiv id;
 - `url_key`: the duplicate key of a URL (two links to one paper have one key);
 - `github_repo`: the (owner, repository) of a GitHub link;
@@ -29,6 +29,7 @@ _ARXIV_FORMS = re.compile(
     r"|(?:^|[/.])ar5iv\.org/(?:abs|html)/"
     r"|(?:^|[/.])alphaxiv\.org/(?:abs|overview|pdf)/"
     r"|(?:^|[/.])huggingface\.co/papers/"
+    r"|(?:^|[/.])papers\.cool/arxiv/"
     r"|(?:^|[/.])arxiv-export\d*\.library\.cornell\.edu/abs/"
     r"|10\.48550/arxiv\."
     r"|(?:^|[\s({\[,;])(?:arxiv|corr)(?::\s*|\s+)(?:abs/)?"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..urls import is_project_site
+from ..urls import arxiv_id, is_project_site
 from ..venues import Venues, kind_from_text
 
 # [label](url) [[label]](url) [[label](url)] ; url may hold one level of parentheses
@@ -104,7 +104,9 @@ def find_links(text: str) -> list[Link]:
 
 
 def is_paper_url(url: str) -> bool:
-    return bool(PAPER_HOSTS.search(url))
+    """A link to a paper: a publisher's or proceedings' page, or any page urls.arxiv_id reads an arXiv
+    id from (alphaXiv, Cool Papers, ar5iv, ...; the importers link the abstract page instead)."""
+    return bool(PAPER_HOSTS.search(url)) or (url.lower().startswith(("http://", "https://")) and arxiv_id(url) is not None)
 
 
 @lru_cache(maxsize=8)
