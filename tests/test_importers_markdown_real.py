@@ -386,7 +386,7 @@ def test_titles_without_links_match_records_by_their_exact_title_and_create_noth
     assert by_line[10].status == "skipped" and by_line[10].reason.startswith("no record has this title: the list names")
     for line, record in ((12, "boot-2023"), (25, "binarydm-2024")):  # 'BOOT: ...', 'BinaryDM: Towards ...': renamed since
         assert (by_line[line].status, by_line[line].record) == ("skipped", record)
-        assert "has the same name: most likely the same paper under another title" in by_line[line].reason
+        assert "has the same method name: most likely the same paper under another title" in by_line[line].reason
     assert by_line[4].kind == "text"  # the section's prose
     assert not any(p.status == "created" for p in planned.values())
     assert set(planned) <= set(records)
@@ -448,3 +448,17 @@ def test_a_link_to_an_arxiv_mirror_is_a_link_to_the_paper(empty_root: Path, repo
                                             "- Q-Diffusion: Quantizing Diffusion Models [[pdf]](https://papers.cool/arxiv/2302.04304)\n")
     assert (by_line[2].status, by_line[2].record) == ("merged", "q-diffusion-2023")
     assert "link https://papers.cool/arxiv/2302.04304 -> https://arxiv.org/abs/2302.04304" in by_line[2].notes
+
+
+def test_a_title_alone_that_prefixes_a_records_title_with_a_name_points_to_it(empty_root: Path, repo_root: Path):
+    """lliai lists '[NeurIPS] Diff-Pruning: Structural Pruning for Diffusion Models'; the record's title is the part
+    after the name. The report names the record; nothing is merged (a title alone proves too little)."""
+    shutil.copy(repo_root / "papers" / "structural-pruning-diffusion-2023.yaml",
+                empty_root / "papers" / "structural-pruning-diffusion-2023.yaml")
+    source = empty_root / "list.md"
+    source.write_text("## Pruning\n- [NeurIPS] Diff-Pruning: Structural Pruning for Diffusion Models\n", encoding="utf-8")
+    report, planned = import_markdown(source, Catalog.load(empty_root), dry_run=True)
+    item = next(i for i in report.lines if i.line == 2)
+    assert (item.status, item.record) == ("skipped", "structural-pruning-diffusion-2023")
+    assert "has the title that follows the method's name here" in item.reason
+    assert not planned

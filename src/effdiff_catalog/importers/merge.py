@@ -261,9 +261,16 @@ class Planner:
             else:
                 held.append(record_id)
 
-    def _same_name(self, title: str) -> str | None:
+    def _same_name(self, title: str) -> tuple[str, str] | None:
         """The record whose method name (a title's part before the colon, or the name its id is made of)
-        is the name a title begins with ('BinaryDM: Towards ...' for binarydm-2024), if one record has it."""
+        is the name a title begins with ('BinaryDM: Towards ...' for binarydm-2024), if one record has it;
+        or the record whose whole title follows the name ('Diff-Pruning: Structural Pruning for Diffusion
+        Models' for structural-pruning-diffusion-2023)."""
+        head, colon, rest = title.partition(":")
+        if colon and len(rest.split()) >= 3:
+            titled = self.index.get(("title", normalize_title(rest)))
+            if titled is not None:
+                return titled, "has the title that follows the method's name here"
         if self.short_names is None:
             names: dict[str, set[str]] = {}
             for record_id in self.papers:
@@ -271,7 +278,8 @@ class Planner:
                     if len(name) >= 4:
                         names.setdefault(name, set()).add(record_id)
             self.short_names = {name: next(iter(ids)) for name, ids in names.items() if len(ids) == 1}
-        return self.short_names.get(_name_key(title))
+        named = self.short_names.get(_name_key(title))
+        return (named, "has the same method name") if named else None
 
     def _title_of(self, record_id: str) -> str:
         current = self.papers[record_id]
@@ -326,11 +334,12 @@ class Planner:
             return Outcome(cand.line, cand.label, "skipped",
                            reason="new paper without a taxonomy node: give --category NODE (or keywords that name a node)")
         if cand.no_link:  # it could never be written: say why before what else it lacks
-            named = self._same_name(data.get("title") or "")
-            if named:
+            found = self._same_name(data.get("title") or "")
+            if found:
+                named, why = found
                 return Outcome(cand.line, cand.label, "skipped", named,
-                               reason=f"no record has this title, but {self._which(named)} ('{self._title_of(named)}') has the "
-                                      "same name: most likely the same paper under another title; nothing was merged")
+                               reason=f"no record has this title, but {self._which(named)} ('{self._title_of(named)}') {why}: "
+                                      "most likely the same paper under another title; nothing was merged")
             return Outcome(cand.line, cand.label, "skipped", reason=f"no record has this title: {cand.no_link}")
         for required in ("title", "year", "venue"):
             if not data.get(required):
