@@ -413,10 +413,11 @@ class _ListReader:
         if (category is None or block.under_entry or not _is_bullet(line) or len(block.lines) > 1
                 or mdentry.find_links(line) or BOLD_ONLY.fullmatch(body)):
             return None  # '- **DiT Based (Fast-Forward Caching)**' over a figure: a label, not a paper
-        said, tag = mdentry.plain(body), LEADING_TAG.match(line)  # ex: the block's one line, extracted
+        said, tag = mdentry.plain(body), mdentry.TAG.match(body)  # ex: the block's one line, extracted
+        tag_text = (tag.group("br") or tag.group("ins") or "").strip() if tag else ""
         tagged = tag is not None
         if tag is not None:  # '[ICML] Consistency Models': extract keeps a tag before a title this short
-            ex.title = mdentry.clean_title_text(mdentry.plain(line[tag.end():]), self.venues)
+            ex.title = mdentry.clean_title_text(mdentry.plain(body[tag.end():]), self.venues)
         # a venue tag ('[ICML] Consistency Models') makes an item a paper even when short or ended by a full stop
         if not looks_like_title(ex.title, 2 if tagged else 3) or said.endswith((":", "：", "!", "?")) or (
                 said.endswith((".", "。")) and not tagged):
@@ -426,14 +427,14 @@ class _ListReader:
         if ex.venue is not None and ex.venue.year and ex.venue.name != "arXiv" and ex.venue.new is None:
             venue, year = ex.venue.name, ex.venue.year
         else:
-            named = self.venues.resolve(mdentry.plain(tag.group(1))) if tag else None
-            if tag is not None and named is not None and named.name != "arXiv" and not named.corrected:
+            named = self.venues.resolve(mdentry.plain(tag_text)) if tag_text else None
+            if named is not None and named.name != "arXiv" and not named.corrected:
                 year = self.heading_year() or 0
                 if year:
                     venue = named.name
                     notes.append(f"year {year} from the heading")
                 else:
-                    notes.append(f"venue tag '{tag.group(1).strip()}' without a year: not taken")
+                    notes.append(f"venue tag '{tag_text}' without a year: not taken")
         return Entry(number, line, ex.title, venue, year, None, {}, None, category, notes, title_only=True)
 
     def close_html_row(self) -> None:
@@ -523,8 +524,6 @@ def _split_row(row: str) -> list[str]:
 BOLD_NAME = re.compile(r"(\*\*|__)[^*_\n]{1,60}\1\s*[:：]?")
 
 
-# '- [CVPR] Title', '1. **(ICML)** Title': a venue tag at the start of a list item, with or without its year
-LEADING_TAG = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\*\*|__)?\s*[\[(]\s*([A-Za-z][^\[\]()]{0,40}?)\s*[\])]")
 BOLD_ONLY = re.compile(r"(\*\*|__)[^*_]+(\*\*|__)|<(b|strong)>[^<]+</(b|strong)>")
 # an item that labels a field of the entry above ('Authors: ...', '作者：...') rather than naming a paper
 FIELD_LABEL = re.compile(r"^(authors?|venue|conference|journal|code|paper|project|note|notes|tl;?dr|abstract|keywords?|"

@@ -266,7 +266,7 @@ class Planner:
         is the name a title begins with ('BinaryDM: Towards ...' for binarydm-2024), if one record has it;
         or the record whose whole title follows the name ('Diff-Pruning: Structural Pruning for Diffusion
         Models' for structural-pruning-diffusion-2023)."""
-        head, colon, rest = title.partition(":")
+        _, colon, rest = title.partition(":")
         if colon and len(rest.split()) >= 3:
             titled = self.index.get(("title", normalize_title(rest)))
             if titled is not None:
